@@ -1,0 +1,342 @@
+/* The shop resource (GET/PATCH /v1/shop) and shop/key creation. */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#define SHOP_NAME_MAX 200
+#define SHOP_REDIRECT_HOSTS_MAX 50
+
+static json_t *shop_optional_string(const char *value)
+{
+  return value ? json_string(value) : json_null();
+}
+
+json_t *api_shop_json(const store_shop_t *shop)
+{
+  json_t *hosts = json_loads(shop->allowed_redirect_hosts
+                                 ? shop->allowed_redirect_hosts : "[]",
+                             0, NULL);
+  return json_pack(
+      "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+      shop->id, "object", "shop", "name", shop->name, "default_currency",
+      shop_optional_string(shop->default_currency), "default_language",
+      shop_optional_string(shop->default_language), "allowed_redirect_hosts",
+      hosts ? hosts : json_array(), "url", shop_optional_string(shop->url),
+      "country", shop_optional_string(shop->country), "contact_email",
+      shop_optional_string(shop->contact_email), "contact_phone",
+      shop_optional_string(shop->contact_phone), "created_at",
+      api_time_json(shop->created_at), "updated_at",
+      api_time_json(shop->updated_at));
+}
+
+http_status_t api_shop_get(http_request_t *req)
+{
+  store_shop_t shop;
+  obol_rc rc = store_shop_get(http_store(req), req->arena, req->shop_id,
+                              &shop);
+  if(rc)
+    http_respond_rc(req, rc);
+  else
+    http_respond_json(req, 200, api_shop_json(&shop));
+  return HTTP_DONE;
+}
+
+/* ---- PATCH /v1/shop ---- */
+
+typedef const char *(*shop_check_fn)(const char *value);
+
+/* The optional string settings: field name, rule, where it lives. */
+typedef struct {
+  const char *name;
+  shop_check_fn check;
+  size_t offset;
+} shop_setting_t;
+
+static const shop_setting_t shop_settings[] = {
+  {"default_currency", api_check_currency,
+   offsetof(store_shop_t, default_currency)},
+  {"default_language", api_check_language,
+   offsetof(store_shop_t, default_language)},
+  {"url", api_check_url, offsetof(store_shop_t, url)},
+  {"country", api_check_country, offsetof(store_shop_t, country)},
+  {"contact_email", api_check_email, offsetof(store_shop_t, contact_email)},
+  {"contact_phone", api_check_phone, offsetof(store_shop_t, contact_phone)},
+};
+
+#define SHOP_SETTING_COUNT (sizeof(shop_settings) / sizeof(shop_settings[0]))
+
+static const char *const shop_patch_fields[] = {
+  "name", "default_currency", "default_language", "allowed_redirect_hosts",
+  "url", "country", "contact_email", "contact_phone", NULL};
+
+/* A validated patch: which settings change, and to what. */
+typedef struct {
+  http_request_t *req;
+  const char *name;
+  const char *hosts; /* JSON array text, or NULL when unchanged */
+  int setting_given[SHOP_SETTING_COUNT];
+  const char *setting_value[SHOP_SETTING_COUNT]; /* NULL clears */
+  store_shop_t result;
+} shop_patch_t;
+
+static const char **shop_field(store_shop_t *shop, size_t offset)
+{
+  return (const char **)((char *)shop + offset);
+}
+
+/* Lower-cases and checks the host list; returns its JSON text or NULL. */
+static const char *shop_patch_hosts(http_request_t *req, json_t *value,
+                                    json_t *fields)
+{
+  json_t *normalized = json_array();
+  json_t *item;
+  size_t index;
+  char *text;
+  const char *copy;
+
+  if(!json_is_array(value) || json_array_size(value) > SHOP_REDIRECT_HOSTS_MAX) {
+    json_object_set_new(fields, "allowed_redirect_hosts",
+                        json_string("must be an array of at most 50 host "
+                                    "names"));
+    json_decref(normalized);
+    return NULL;
+  }
+  json_array_foreach(value, index, item) {
+    char host[256];
+    const char *problem = "must be a host name";
+    size_t i;
+    if(json_is_string(item) && json_string_length(item) < sizeof(host)) {
+      for(i = 0; i <= json_string_length(item); i++)
+        host[i] = (char)tolower((unsigned char)json_string_value(item)[i]);
+      problem = api_check_host(host);
+    }
+    if(problem) {
+      char path[64];
+      snprintf(path, sizeof(path), "allowed_redirect_hosts[%zu]", index);
+      json_object_set_new(fields, path, json_string(problem));
+      json_decref(normalized);
+      return NULL;
+    }
+    json_array_append_new(normalized, json_string(host));
+  }
+  text = json_dumps(normalized, JSON_COMPACT);
+  json_decref(normalized);
+  copy = text ? core_arena_strdup(req->arena, text) : NULL;
+  free(text);
+  return copy;
+}
+
+/* Checks every member; fills fields with what is wrong. */
+static void shop_patch_validate(shop_patch_t *patch, json_t *body,
+                                json_t *fields)
+{
+  json_t *value;
+  size_t i;
+
+  api_check_unknown_fields(body, shop_patch_fields, fields);
+  value = json_object_get(body, "name");
+  if(value) {
+    if(!json_is_string(value) || json_string_length(value) < 1 ||
+       json_string_length(value) > SHOP_NAME_MAX)
+      json_object_set_new(fields, "name",
+                          json_string("must be a string of 1 to 200 "
+                                      "characters"));
+    else
+      patch->name = json_string_value(value);
+  }
+  value = json_object_get(body, "allowed_redirect_hosts");
+  if(value)
+    patch->hosts = shop_patch_hosts(patch->req, value, fields);
+  for(i = 0; i < SHOP_SETTING_COUNT; i++) {
+    const char *problem;
+    value = json_object_get(body, shop_settings[i].name);
+    if(!value)
+      continue;
+    if(json_is_null(value)) {
+      patch->setting_given[i] = 1;
+      continue;
+    }
+    problem = json_is_string(value)
+                  ? shop_settings[i].check(json_string_value(value))
+                  : "must be a string or null";
+    if(problem) {
+      json_object_set_new(fields, shop_settings[i].name, json_string(problem));
+      continue;
+    }
+    patch->setting_given[i] = 1;
+    patch->setting_value[i] = json_string_value(value);
+  }
+}
+
+/* Runs in the write transaction: read, merge, write back. */
+static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
+{
+  shop_patch_t *patch = arg;
+  store_shop_t *shop = &patch->result;
+  obol_rc rc = store_tx_shop_get(tx, patch->req->arena, patch->req->shop_id,
+                                 shop);
+  size_t i;
+
+  if(rc)
+    return rc;
+  if(patch->name)
+    shop->name = patch->name;
+  if(patch->hosts)
+    shop->allowed_redirect_hosts = patch->hosts;
+  for(i = 0; i < SHOP_SETTING_COUNT; i++)
+    if(patch->setting_given[i])
+      *shop_field(shop, shop_settings[i].offset) = patch->setting_value[i];
+  shop->updated_at = core_now_ms();
+  if(shop->updated_at <= shop->created_at)
+    shop->updated_at = shop->created_at + 1;
+  return store_tx_shop_update(tx, shop);
+}
+
+/* Runs on the writer thread once the change is durable (or failed). */
+static void shop_patch_done(void *arg, obol_rc rc)
+{
+  shop_patch_t *patch = arg;
+
+  if(rc)
+    http_respond_rc(patch->req, rc);
+  else
+    http_respond_json(patch->req, 200, api_shop_json(&patch->result));
+  http_resume(patch->req);
+}
+
+http_status_t api_shop_patch(http_request_t *req)
+{
+  shop_patch_t *patch = core_arena_alloc(req->arena, sizeof(*patch));
+  json_t *body = req->json ? req->json : json_object();
+  json_t *fields = json_object();
+  obol_rc rc;
+
+  if(!patch || !fields) {
+    json_decref(fields);
+    if(!req->json)
+      json_decref(body);
+    http_respond_rc(req, OBOL_ERR_NOMEM);
+    return HTTP_DONE;
+  }
+  memset(patch, 0, sizeof(*patch));
+  patch->req = req;
+  shop_patch_validate(patch, body, fields);
+  if(!req->json)
+    json_decref(body);
+  if(json_object_size(fields)) {
+    http_respond_error(req, 400, "validation_error",
+                       "some fields are invalid; nothing was changed", fields);
+    return HTTP_DONE;
+  }
+  json_decref(fields);
+  rc = store_submit(http_store(req), shop_patch_apply, shop_patch_done, patch);
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  return HTTP_AGAIN;
+}
+
+/* ---- creation, for the CLI and the demo shop ---- */
+
+typedef struct {
+  const char *name;
+  int live;
+  int create_shop;
+  api_credentials_t *out;
+  char secret_hash[CORE_SHA256_HEX_LEN + 1];
+} shop_create_t;
+
+static obol_rc shop_create_apply(store_tx_t *tx, void *arg)
+{
+  shop_create_t *create = arg;
+  store_shop_t shop;
+  store_key_t key;
+  int64_t now = core_now_ms();
+  obol_rc rc;
+
+  memset(&key, 0, sizeof(key));
+  if(create->create_shop) {
+    memset(&shop, 0, sizeof(shop));
+    memcpy(shop.id, create->out->shop_id, sizeof(shop.id));
+    shop.name = create->name;
+    shop.allowed_redirect_hosts = "[]";
+    shop.created_at = now;
+    shop.updated_at = now;
+    rc = store_tx_shop_insert(tx, &shop);
+    if(rc)
+      return rc;
+  }
+  else {
+    core_arena_t *arena = core_arena_create(1024);
+    if(!arena)
+      return OBOL_ERR_NOMEM;
+    rc = store_tx_shop_get(tx, arena, create->out->shop_id, &shop);
+    core_arena_destroy(arena);
+    if(rc)
+      return rc;
+  }
+  memcpy(key.id, create->out->key_id, sizeof(key.id));
+  memcpy(key.shop_id, create->out->shop_id, sizeof(key.shop_id));
+  memcpy(key.secret_hash, create->secret_hash, sizeof(key.secret_hash));
+  snprintf(key.prefix, sizeof(key.prefix), "%.12s", create->out->secret_key);
+  key.live = create->live;
+  key.created_at = now;
+  return store_tx_key_insert(tx, &key);
+}
+
+static obol_rc shop_create_run(store_t *store, shop_create_t *create)
+{
+  api_credentials_t *out = create->out;
+  obol_rc rc = OBOL_OK;
+
+  if(create->create_shop)
+    rc = core_id_new("shop", out->shop_id, sizeof(out->shop_id));
+  if(!rc)
+    rc = core_id_new("key", out->key_id, sizeof(out->key_id));
+  if(!rc)
+    rc = http_key_generate(create->live, out->secret_key, create->secret_hash);
+  if(!rc)
+    rc = store_write(store, shop_create_apply, create);
+  return rc;
+}
+
+obol_rc api_shop_create(store_t *store, const char *name, int live,
+                        api_credentials_t *out)
+{
+  shop_create_t create = {.name = name, .live = live, .create_shop = 1,
+                          .out = out};
+  memset(out, 0, sizeof(*out));
+  return shop_create_run(store, &create);
+}
+
+obol_rc api_key_create(store_t *store, const char *shop_id, int live,
+                       api_credentials_t *out)
+{
+  shop_create_t create = {.live = live, .out = out};
+  memset(out, 0, sizeof(*out));
+  if(strlen(shop_id) >= sizeof(out->shop_id))
+    return OBOL_ERR_NOT_FOUND;
+  strcpy(out->shop_id, shop_id);
+  return shop_create_run(store, &create);
+}
+
+typedef struct {
+  const char *key_id;
+} key_revoke_t;
+
+static obol_rc key_revoke_apply(store_tx_t *tx, void *arg)
+{
+  key_revoke_t *revoke = arg;
+  return store_tx_key_revoke(tx, revoke->key_id, core_now_ms());
+}
+
+obol_rc api_key_revoke(store_t *store, const char *key_id)
+{
+  key_revoke_t revoke = {key_id};
+  return store_write(store, key_revoke_apply, &revoke);
+}

@@ -1,0 +1,457 @@
+/* obol: the command line. Parses options (flags over OBOL_* environment
+ * variables over defaults) and runs one sub-command. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../api/api.h"
+#include "../core/core.h"
+#include "../http/http.h"
+#include "../store/store.h"
+
+#define CLI_USAGE_ERROR 2
+
+static const char cli_usage[] =
+    "usage: obol <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve                 run the gateway\n"
+    "  migrate               apply database migrations and exit\n"
+    "  shop create --name NAME [--live] [--json]\n"
+    "                        create a shop and its first secret key\n"
+    "  key create --shop ID [--live] [--json]\n"
+    "                        add a secret key to a shop\n"
+    "  key revoke KEY_ID     revoke a secret key\n"
+    "\n"
+    "options for every command:\n"
+    "  --database PATH       SQLite file (OBOL_DATABASE, default obol.db)\n"
+    "\n"
+    "options for serve:\n"
+    "  --listen HOST:PORT    address (OBOL_LISTEN, default 127.0.0.1:8080;\n"
+    "                        port 0 picks a free port)\n"
+    "  --public-url URL      base URL customers reach (OBOL_PUBLIC_URL)\n"
+    "  --threads N           HTTP worker threads (default: CPU count)\n"
+    "  --rate-limit N        requests/s per key, 0 = off (OBOL_RATE_LIMIT,\n"
+    "                        default 100)\n"
+    "  --rate-burst N        burst per key (OBOL_RATE_BURST, default 200)\n"
+    "  --body-limit BYTES    largest request body (default 1048576)\n"
+    "  --header-limit BYTES  largest request head (default 32768)\n"
+    "  --idle-timeout SECS   close silent connections (default 30)\n"
+    "  --no-access-log       do not log one line per request\n"
+    "  --demo                create a demo shop on an empty database\n"
+    "\n"
+    "  obol --help | --version\n";
+
+typedef struct {
+  const char *database;
+  const char *listen;
+  const char *public_url;
+  const char *name;
+  const char *shop;
+  const char *positional;
+  long threads;
+  double rate_limit;
+  double rate_burst;
+  long body_limit;
+  long header_limit;
+  long idle_timeout;
+  int live;
+  int json;
+  int demo;
+  int access_log;
+} cli_options_t;
+
+__attribute__((format(printf, 1, 2)))
+static int cli_fail(const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "obol: ");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nrun 'obol --help' for usage\n");
+  return CLI_USAGE_ERROR;
+}
+
+static int cli_parse_number(const char *text, double min, double max,
+                            double *out)
+{
+  char *end;
+  double value;
+
+  errno = 0;
+  value = strtod(text, &end);
+  if(errno || end == text || *end || value < min || value > max)
+    return -1;
+  *out = value;
+  return 0;
+}
+
+static int cli_parse_long(const char *text, long min, long max, long *out)
+{
+  double value;
+  if(cli_parse_number(text, (double)min, (double)max, &value) ||
+     value != (double)(long)value)
+    return -1;
+  *out = (long)value;
+  return 0;
+}
+
+static const char *cli_env(const char *name, const char *fallback)
+{
+  const char *value = getenv(name);
+  return value && *value ? value : fallback;
+}
+
+static void cli_defaults(cli_options_t *options)
+{
+  memset(options, 0, sizeof(*options));
+  options->database = cli_env("OBOL_DATABASE", "obol.db");
+  options->listen = cli_env("OBOL_LISTEN", "127.0.0.1:8080");
+  options->public_url = cli_env("OBOL_PUBLIC_URL", NULL);
+  options->threads = sysconf(_SC_NPROCESSORS_ONLN);
+  options->rate_limit = 100;
+  options->rate_burst = 200;
+  options->body_limit = 1048576;
+  options->header_limit = 32768;
+  options->idle_timeout = 30;
+  options->access_log = 1;
+  if(options->threads < 1)
+    options->threads = 1;
+}
+
+/* Parses argv[first..]; returns 0 or a usage error already printed. */
+static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
+{
+  const char *rate = getenv("OBOL_RATE_LIMIT");
+  const char *burst = getenv("OBOL_RATE_BURST");
+  int i;
+
+  if(rate && cli_parse_number(rate, 0, 1e9, &options->rate_limit))
+    return cli_fail("OBOL_RATE_LIMIT must be a number >= 0, not '%s'", rate);
+  if(burst && cli_parse_number(burst, 1, 1e9, &options->rate_burst))
+    return cli_fail("OBOL_RATE_BURST must be a number >= 1, not '%s'", burst);
+  for(i = first; i < argc; i++) {
+    const char *arg = argv[i];
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    int takes_value = 1;
+
+    if(!strcmp(arg, "--live"))
+      options->live = 1, takes_value = 0;
+    else if(!strcmp(arg, "--json"))
+      options->json = 1, takes_value = 0;
+    else if(!strcmp(arg, "--demo"))
+      options->demo = 1, takes_value = 0;
+    else if(!strcmp(arg, "--no-access-log"))
+      options->access_log = 0, takes_value = 0;
+    else if(arg[0] != '-') {
+      if(options->positional)
+        return cli_fail("unexpected argument '%s'", arg);
+      options->positional = arg;
+      continue;
+    }
+    if(!takes_value)
+      continue;
+    if(!value)
+      return cli_fail("option %s needs a value", arg);
+    if(!strcmp(arg, "--database"))
+      options->database = value;
+    else if(!strcmp(arg, "--listen"))
+      options->listen = value;
+    else if(!strcmp(arg, "--public-url"))
+      options->public_url = value;
+    else if(!strcmp(arg, "--name"))
+      options->name = value;
+    else if(!strcmp(arg, "--shop"))
+      options->shop = value;
+    else if(!strcmp(arg, "--threads")) {
+      if(cli_parse_long(value, 1, 256, &options->threads))
+        return cli_fail("--threads must be 1 to 256, not '%s'", value);
+    }
+    else if(!strcmp(arg, "--rate-limit")) {
+      if(cli_parse_number(value, 0, 1e9, &options->rate_limit))
+        return cli_fail("--rate-limit must be a number >= 0, not '%s'", value);
+    }
+    else if(!strcmp(arg, "--rate-burst")) {
+      if(cli_parse_number(value, 1, 1e9, &options->rate_burst))
+        return cli_fail("--rate-burst must be a number >= 1, not '%s'", value);
+    }
+    else if(!strcmp(arg, "--body-limit")) {
+      if(cli_parse_long(value, 1, 1L << 30, &options->body_limit))
+        return cli_fail("--body-limit must be 1 to 2^30 bytes, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--header-limit")) {
+      if(cli_parse_long(value, 4096, 1L << 20, &options->header_limit))
+        return cli_fail("--header-limit must be 4096 to 2^20 bytes, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--idle-timeout")) {
+      if(cli_parse_long(value, 1, 86400, &options->idle_timeout))
+        return cli_fail("--idle-timeout must be 1 to 86400 seconds, not '%s'",
+                        value);
+    }
+    else
+      return cli_fail("unknown option '%s'", arg);
+    i++;
+  }
+  return 0;
+}
+
+/* Splits "HOST:PORT"; the host must be a literal IPv4 address. */
+static int cli_parse_listen(const char *listen, char *host, size_t host_size,
+                            unsigned short *port)
+{
+  const char *colon = strrchr(listen, ':');
+  long value;
+
+  if(!colon || colon == listen || (size_t)(colon - listen) >= host_size ||
+     cli_parse_long(colon + 1, 0, 65535, &value))
+    return -1;
+  memcpy(host, listen, (size_t)(colon - listen));
+  host[colon - listen] = '\0';
+  *port = (unsigned short)value;
+  return 0;
+}
+
+static int cli_open_store(const cli_options_t *options, store_t **store)
+{
+  obol_rc rc = store_open(options->database, store);
+  if(!rc)
+    rc = store_migrate(*store, NULL);
+  if(rc) {
+    fprintf(stderr, "obol: cannot open database %s: %s\n", options->database,
+            obol_rc_str(rc));
+    store_close(*store);
+    *store = NULL;
+    return 1;
+  }
+  return 0;
+}
+
+static void cli_print_credentials(const api_credentials_t *credentials,
+                                  int json, int with_shop)
+{
+  if(json && with_shop)
+    printf("{\"id\":\"%s\",\"secret_key\":\"%s\",\"key_id\":\"%s\"}\n",
+           credentials->shop_id, credentials->secret_key,
+           credentials->key_id);
+  else if(json)
+    printf("{\"id\":\"%s\",\"shop_id\":\"%s\",\"secret_key\":\"%s\"}\n",
+           credentials->key_id, credentials->shop_id,
+           credentials->secret_key);
+  else
+    printf("shop:       %s\nkey id:     %s\nsecret key: %s\n"
+           "(the secret key is shown only now; keep it safe)\n",
+           credentials->shop_id, credentials->key_id,
+           credentials->secret_key);
+}
+
+static int cli_shop_create(const cli_options_t *options)
+{
+  api_credentials_t credentials;
+  store_t *store = NULL;
+  obol_rc rc;
+
+  if(!options->name || !*options->name || strlen(options->name) > 200)
+    return cli_fail("%s", "shop create needs --name NAME (1 to 200 "
+                          "characters)");
+  if(cli_open_store(options, &store))
+    return 1;
+  rc = api_shop_create(store, options->name, options->live, &credentials);
+  store_close(store);
+  if(rc) {
+    fprintf(stderr, "obol: cannot create the shop: %s\n", obol_rc_str(rc));
+    return 1;
+  }
+  cli_print_credentials(&credentials, options->json, 1);
+  return 0;
+}
+
+static int cli_key(const char *action, const cli_options_t *options)
+{
+  api_credentials_t credentials;
+  store_t *store = NULL;
+  obol_rc rc;
+
+  if(!strcmp(action, "create") && !options->shop)
+    return cli_fail("%s", "key create needs --shop SHOP_ID");
+  if(!strcmp(action, "revoke") && !options->positional)
+    return cli_fail("%s", "key revoke needs a KEY_ID");
+  if(cli_open_store(options, &store))
+    return 1;
+  if(!strcmp(action, "create"))
+    rc = api_key_create(store, options->shop, options->live, &credentials);
+  else
+    rc = api_key_revoke(store, options->positional);
+  store_close(store);
+  if(rc == OBOL_ERR_NOT_FOUND || rc == OBOL_ERR_CONFLICT) {
+    fprintf(stderr, "obol: no such %s: %s\n",
+            !strcmp(action, "create") ? "shop" : "active key",
+            !strcmp(action, "create") ? options->shop : options->positional);
+    return 1;
+  }
+  if(rc) {
+    fprintf(stderr, "obol: key %s failed: %s\n", action, obol_rc_str(rc));
+    return 1;
+  }
+  if(!strcmp(action, "create"))
+    cli_print_credentials(&credentials, options->json, 0);
+  else
+    printf("revoked %s\n", options->positional);
+  return 0;
+}
+
+/* On an empty database, --demo creates a shop and prints its key once. */
+static int cli_demo_shop(store_t *store, const char *listen)
+{
+  api_credentials_t credentials;
+  int64_t shops = 0;
+
+  if(store_shop_count(store, &shops))
+    return 1;
+  if(shops > 0) {
+    printf("demo: the database already has a shop; its secret key was "
+           "printed when it was created (obol key create --shop ID makes "
+           "another)\n");
+    return 0;
+  }
+  if(api_shop_create(store, "Demo shop", 0, &credentials))
+    return 1;
+  printf("demo shop created\n");
+  cli_print_credentials(&credentials, 0, 1);
+  printf("try: curl -H 'Authorization: Bearer %s' "
+         "http://%s/v1/shop\n", credentials.secret_key, listen);
+  fflush(stdout);
+  return 0;
+}
+
+static void cli_log_listening(const char *host, unsigned short port)
+{
+  char line[256];
+  char when[32];
+  int len;
+
+  core_time_format(core_now_ms(), when, sizeof(when));
+  len = snprintf(line, sizeof(line),
+                 "{\"time\":\"%s\",\"level\":\"info\",\"event\":"
+                 "\"server.listening\",\"message\":\"http://%s:%u\","
+                 "\"port\":%u}", when, host, port, port);
+  core_log_line(line, (size_t)len);
+}
+
+static int cli_serve(const cli_options_t *options)
+{
+  http_options_t http = {0};
+  http_server_t *server = NULL;
+  store_t *store = NULL;
+  char host[64];
+  sigset_t signals;
+  int signal_number = 0;
+
+  if(cli_parse_listen(options->listen, host, sizeof(host), &http.listen_port))
+    return cli_fail("--listen must be HOST:PORT, not '%s'", options->listen);
+  if(options->public_url && api_check_url(options->public_url))
+    return cli_fail("--public-url must be an absolute http(s) URL, not '%s'",
+                    options->public_url);
+  /* Block the stop signals in every thread; this one waits for them. */
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if(cli_open_store(options, &store))
+    return 1;
+  if(options->demo && cli_demo_shop(store, options->listen)) {
+    store_close(store);
+    return 1;
+  }
+  http.listen_host = host;
+  http.threads = (unsigned int)options->threads;
+  http.body_limit = (size_t)options->body_limit;
+  http.header_limit = (size_t)options->header_limit;
+  http.idle_timeout = (unsigned int)options->idle_timeout;
+  http.rate_per_second = options->rate_limit;
+  http.rate_burst = options->rate_burst;
+  http.access_log = options->access_log;
+  http.routes = api_routes;
+  http.route_count = api_route_count;
+  http.store = store;
+  if(http_server_start(&http, &server)) {
+    store_close(store);
+    return 1;
+  }
+  cli_log_listening(host, http_server_port(server));
+  while(sigwait(&signals, &signal_number) == 0 &&
+        signal_number != SIGTERM && signal_number != SIGINT)
+    ;
+  core_log(CORE_LOG_INFO, "server.stopping", "signal %d: finishing requests",
+           signal_number);
+  http_server_stop(server); /* in-flight requests finish first */
+  store_close(store);       /* then queued writes are committed */
+  core_log(CORE_LOG_INFO, "server.stopped", "bye");
+  return 0;
+}
+
+static int cli_migrate(const cli_options_t *options)
+{
+  store_t *store = NULL;
+  int applied = 0;
+  obol_rc rc = store_open(options->database, &store);
+
+  if(!rc)
+    rc = store_migrate(store, &applied);
+  store_close(store);
+  if(rc) {
+    fprintf(stderr, "obol: migration failed on %s: %s\n", options->database,
+            obol_rc_str(rc));
+    return 1;
+  }
+  printf("%s: %d migration(s) applied\n", options->database, applied);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  cli_options_t options;
+  const char *command = argc > 1 ? argv[1] : NULL;
+  const char *action = argc > 2 ? argv[2] : "";
+  int first = 2;
+  int rc;
+
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if(!command)
+    return cli_fail("%s", "missing command");
+  if(!strcmp(command, "--help") || !strcmp(command, "-h") ||
+     !strcmp(command, "help")) {
+    fputs(cli_usage, stdout);
+    return 0;
+  }
+  if(!strcmp(command, "--version")) {
+    printf("obol %s\n", OBOL_VERSION);
+    return 0;
+  }
+  cli_defaults(&options);
+  if(!strcmp(command, "shop") || !strcmp(command, "key"))
+    first = 3;
+  rc = cli_parse(argc, argv, first, &options);
+  if(rc)
+    return rc;
+  if(!strcmp(command, "serve"))
+    return cli_serve(&options);
+  if(!strcmp(command, "migrate"))
+    return cli_migrate(&options);
+  if(!strcmp(command, "shop") && !strcmp(action, "create"))
+    return cli_shop_create(&options);
+  if(!strcmp(command, "key") &&
+     (!strcmp(action, "create") || !strcmp(action, "revoke")))
+    return cli_key(action, &options);
+  if(!strcmp(command, "shop") || !strcmp(command, "key"))
+    return cli_fail("unknown action '%s'", action);
+  return cli_fail("unknown command '%s'", command);
+}

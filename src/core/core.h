@@ -1,0 +1,111 @@
+/* core: the pieces every other module uses.
+ *
+ * One status enum for the whole project (obol_rc), bounded growable buffers,
+ * per-request arenas, ids and secrets from the CSPRNG, hashing, the clock and
+ * the JSON log writer. Nothing here knows about HTTP or SQL. */
+#ifndef OBOL_CORE_H
+#define OBOL_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OBOL_VERSION "0.1.0"
+
+/* Every internal function that can fail returns one of these. Zero is
+ * success, so call sites read `rc = step(); if(rc) goto fail;`. */
+typedef enum {
+  OBOL_OK = 0,
+  OBOL_ERR_NOMEM,     /* allocation failed */
+  OBOL_ERR_LIMIT,     /* a bounded buffer or input would exceed its maximum */
+  OBOL_ERR_INVALID,   /* bad input (validation) */
+  OBOL_ERR_NOT_FOUND, /* no such row or route */
+  OBOL_ERR_CONFLICT,  /* uniqueness or state conflict */
+  OBOL_ERR_AUTH,      /* credentials missing, wrong or revoked */
+  OBOL_ERR_STORE,     /* the database failed */
+  OBOL_ERR_IO,        /* a socket, file or OS call failed */
+  OBOL_ERR_CRYPTO,    /* the CSPRNG or a digest failed */
+  OBOL_ERR_SHUTDOWN,  /* the component is stopping and takes no new work */
+  OBOL_RC_COUNT
+} obol_rc;
+
+const char *obol_rc_str(obol_rc rc);
+
+/* ---- bounded growable buffer (curl's dynbuf) ---------------------------
+ * Grows on demand but never past `max` bytes: a request body or a JSON
+ * document can never eat the machine. Always NUL-terminated when non-empty. */
+typedef struct {
+  char *data;
+  size_t len;
+  size_t cap;
+  size_t max;
+} core_buf_t;
+
+void core_buf_init(core_buf_t *buf, size_t max);
+obol_rc core_buf_append(core_buf_t *buf, const void *data, size_t len);
+obol_rc core_buf_append_str(core_buf_t *buf, const char *str);
+obol_rc core_buf_printf(core_buf_t *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void core_buf_reset(core_buf_t *buf);
+void core_buf_free(core_buf_t *buf);
+
+/* ---- per-request arena (nginx's pool) ----------------------------------
+ * Everything a request allocates comes from its arena and is freed at once
+ * when the request ends; things that need closing register a cleanup. */
+typedef struct core_arena core_arena_t;
+typedef void (*core_cleanup_fn)(void *data);
+
+core_arena_t *core_arena_create(size_t block_size);
+void *core_arena_alloc(core_arena_t *arena, size_t size);
+char *core_arena_strdup(core_arena_t *arena, const char *str);
+char *core_arena_strndup(core_arena_t *arena, const char *str, size_t len);
+char *core_arena_printf(core_arena_t *arena, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+obol_rc core_arena_on_cleanup(core_arena_t *arena, core_cleanup_fn fn,
+                              void *data);
+void core_arena_destroy(core_arena_t *arena);
+
+/* ---- randomness, ids, hashing ------------------------------------------ */
+#define CORE_SHA256_HEX_LEN 64
+#define CORE_ID_RANDOM_BYTES 12 /* 96 bits: unguessable, collision-free */
+
+obol_rc core_random_bytes(void *out, size_t len);
+/* Writes 2*len hex characters plus NUL into out. */
+void core_hex_encode(const unsigned char *in, size_t len, char *out);
+/* "<prefix>_<24 hex>", e.g. shop_1f0c...; out must hold 64 bytes. */
+obol_rc core_id_new(const char *prefix, char *out, size_t out_size);
+/* SHA-256 of data as 64 lowercase hex characters plus NUL. */
+obol_rc core_sha256_hex(const void *data, size_t len,
+                        char out[CORE_SHA256_HEX_LEN + 1]);
+/* Constant-time equality of two equal-length byte strings. */
+int core_equal_ct(const void *a, const void *b, size_t len);
+
+/* ---- clock -------------------------------------------------------------- */
+int64_t core_now_ms(void);      /* wall clock, ms since the epoch */
+int64_t core_monotonic_ns(void); /* for durations only */
+/* RFC 3339 UTC with milliseconds, e.g. 2026-11-23T11:48:12.123Z; out >= 32. */
+void core_time_format(int64_t ms, char *out, size_t out_size);
+
+/* ---- currencies (ISO 4217) -------------------------------------------- */
+typedef struct {
+  char code[4];
+  int exponent; /* digits after the decimal point: JPY 0, EUR 2, KWD 3 */
+} core_currency_t;
+
+/* The currency with this upper-case code, or NULL if ISO 4217 lacks it. */
+const core_currency_t *core_currency_find(const char *code);
+
+/* ---- logging ------------------------------------------------------------
+ * One JSON object per line on stderr, written with a single write(2) so lines
+ * from different threads never interleave. */
+typedef enum { CORE_LOG_DEBUG, CORE_LOG_INFO, CORE_LOG_WARN, CORE_LOG_ERROR }
+    core_log_level;
+
+void core_log(core_log_level level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes an already-formatted JSON line (without newline) to the log. */
+void core_log_line(const char *json, size_t len);
+/* Appends str as a JSON string literal (with quotes) to buf. */
+obol_rc core_buf_append_json_string(core_buf_t *buf, const char *str);
+
+#endif

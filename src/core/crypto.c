@@ -1,0 +1,62 @@
+/* Randomness, ids and digests, all from OpenSSL's libcrypto. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "core.h"
+
+obol_rc core_random_bytes(void *out, size_t len)
+{
+  if(len > (size_t)0x7fffffff || RAND_bytes(out, (int)len) != 1)
+    return OBOL_ERR_CRYPTO;
+  return OBOL_OK;
+}
+
+void core_hex_encode(const unsigned char *in, size_t len, char *out)
+{
+  static const char hex[] = "0123456789abcdef";
+  size_t i;
+
+  for(i = 0; i < len; i++) {
+    out[2 * i] = hex[in[i] >> 4];
+    out[2 * i + 1] = hex[in[i] & 0xf];
+  }
+  out[2 * len] = '\0';
+}
+
+obol_rc core_id_new(const char *prefix, char *out, size_t out_size)
+{
+  unsigned char raw[CORE_ID_RANDOM_BYTES];
+  char hex[2 * CORE_ID_RANDOM_BYTES + 1];
+  obol_rc rc = core_random_bytes(raw, sizeof(raw));
+  int written;
+
+  if(rc)
+    return rc;
+  core_hex_encode(raw, sizeof(raw), hex);
+  written = snprintf(out, out_size, "%s_%s", prefix, hex);
+  if(written < 0 || (size_t)written >= out_size)
+    return OBOL_ERR_LIMIT;
+  return OBOL_OK;
+}
+
+obol_rc core_sha256_hex(const void *data, size_t len,
+                        char out[CORE_SHA256_HEX_LEN + 1])
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+
+  if(EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
+     digest_len != 32)
+    return OBOL_ERR_CRYPTO;
+  core_hex_encode(digest, digest_len, out);
+  return OBOL_OK;
+}
+
+int core_equal_ct(const void *a, const void *b, size_t len)
+{
+  return CRYPTO_memcmp(a, b, len) == 0;
+}

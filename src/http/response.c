@@ -1,0 +1,87 @@
+/* Responses: JSON bodies, the one error writer, extra headers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+json_t *http_error_document(const char *code, const char *message,
+                            json_t *fields)
+{
+  json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
+  json_t *document;
+
+  if(!error) {
+    json_decref(fields);
+    return NULL;
+  }
+  if(fields && json_object_set_new(error, "fields", fields)) {
+    json_decref(error);
+    return NULL;
+  }
+  document = json_pack("{s:o}", "error", error);
+  return document;
+}
+
+void http_add_header(http_request_t *req, const char *name,
+                     const char *value)
+{
+  if(req->header_count >= HTTP_MAX_HEADERS)
+    return;
+  req->headers[req->header_count].name = core_arena_strdup(req->arena, name);
+  req->headers[req->header_count].value =
+      core_arena_strdup(req->arena, value);
+  req->header_count++;
+}
+
+void http_respond_json(http_request_t *req, unsigned int status,
+                       json_t *body)
+{
+  free(req->response_body);
+  req->response_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if(!req->response_body) {
+    /* Out of memory while dumping: a fixed body needs no allocation. */
+    static const char fallback[] =
+        "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
+    status = 500;
+    req->response_body = strdup(fallback);
+  }
+  req->response_len = req->response_body ? strlen(req->response_body) : 0;
+  req->status = status;
+  req->responded = 1;
+}
+
+void http_respond_error(http_request_t *req, unsigned int status,
+                        const char *code, const char *message,
+                        json_t *fields)
+{
+  http_respond_json(req, status, http_error_document(code, message, fields));
+}
+
+void http_respond_field_error(http_request_t *req, unsigned int status,
+                              const char *code, const char *field,
+                              const char *message)
+{
+  json_t *fields = json_pack("{s:s}", field, message);
+  http_respond_error(req, status, code, message, fields);
+}
+
+void http_respond_rc(http_request_t *req, obol_rc rc)
+{
+  switch(rc) {
+  case OBOL_ERR_NOT_FOUND:
+    http_respond_error(req, 404, "not_found", "no such resource", NULL);
+    break;
+  case OBOL_ERR_CONFLICT:
+    http_respond_error(req, 409, "conflict", "conflicting change", NULL);
+    break;
+  case OBOL_ERR_SHUTDOWN:
+    http_add_header(req, "Retry-After", "1");
+    http_respond_error(req, 503, "shutting_down",
+                       "the server is shutting down; retry", NULL);
+    break;
+  default:
+    http_respond_error(req, 500, "internal_error", obol_rc_str(rc), NULL);
+    break;
+  }
+}

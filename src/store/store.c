@@ -1,0 +1,161 @@
+/* The storage interface: thin wrappers that dispatch to the backend. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+struct store {
+  const store_ops_t *ops;
+  void *backend;
+};
+
+obol_rc store_open(const char *location, store_t **out)
+{
+  store_t *store = calloc(1, sizeof(*store));
+  obol_rc rc;
+
+  if(!store)
+    return OBOL_ERR_NOMEM;
+  /* PostgreSQL URLs will pick the libpq backend here. */
+  store->ops = &store_sqlite_ops;
+  rc = store->ops->open(store, location, &store->backend);
+  if(rc) {
+    free(store);
+    return rc;
+  }
+  *out = store;
+  return OBOL_OK;
+}
+
+void store_close(store_t *store)
+{
+  if(!store)
+    return;
+  store->ops->close(store->backend);
+  free(store);
+}
+
+obol_rc store_migrate(store_t *store, int *applied)
+{
+  return store->ops->migrate(store->backend, applied);
+}
+
+obol_rc store_ping(store_t *store)
+{
+  return store->ops->ping(store->backend);
+}
+
+const char *store_backend_name(const store_t *store)
+{
+  return store->ops->name;
+}
+
+obol_rc store_submit(store_t *store, store_apply_fn apply, store_done_fn done,
+                     void *arg)
+{
+  return store->ops->submit(store->backend, apply, done, arg);
+}
+
+/* ---- synchronous writes: submit, then wait for the done callback ---- */
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int finished;
+  obol_rc rc;
+  store_apply_fn apply;
+  void *arg;
+} store_waiter_t;
+
+static obol_rc store_waiter_apply(store_tx_t *tx, void *arg)
+{
+  store_waiter_t *waiter = arg;
+  return waiter->apply(tx, waiter->arg);
+}
+
+static void store_waiter_done(void *arg, obol_rc rc)
+{
+  store_waiter_t *waiter = arg;
+  pthread_mutex_lock(&waiter->lock);
+  waiter->rc = rc;
+  waiter->finished = 1;
+  pthread_cond_signal(&waiter->cond);
+  pthread_mutex_unlock(&waiter->lock);
+}
+
+obol_rc store_write(store_t *store, store_apply_fn apply, void *arg)
+{
+  store_waiter_t waiter = {.apply = apply, .arg = arg};
+  obol_rc rc;
+
+  pthread_mutex_init(&waiter.lock, NULL);
+  pthread_cond_init(&waiter.cond, NULL);
+  rc = store_submit(store, store_waiter_apply, store_waiter_done, &waiter);
+  if(!rc) {
+    pthread_mutex_lock(&waiter.lock);
+    while(!waiter.finished)
+      pthread_cond_wait(&waiter.cond, &waiter.lock);
+    pthread_mutex_unlock(&waiter.lock);
+    rc = waiter.rc;
+  }
+  pthread_cond_destroy(&waiter.cond);
+  pthread_mutex_destroy(&waiter.lock);
+  return rc;
+}
+
+/* ---- reads on a pooled reader connection ---- */
+#define STORE_READ(store, call)                                  \
+  do {                                                           \
+    store_conn_t *conn = (store)->ops->reader_acquire((store)->backend); \
+    obol_rc read_rc;                                             \
+    if(!conn)                                                    \
+      return OBOL_ERR_STORE;                                     \
+    read_rc = call;                                              \
+    (store)->ops->reader_release((store)->backend, conn);        \
+    return read_rc;                                              \
+  } while(0)
+
+obol_rc store_shop_get(store_t *store, core_arena_t *arena,
+                       const char *shop_id, store_shop_t *out)
+{
+  STORE_READ(store, store->ops->shop_get(conn, arena, shop_id, out));
+}
+
+obol_rc store_shop_count(store_t *store, int64_t *count)
+{
+  STORE_READ(store, store->ops->shop_count(conn, count));
+}
+
+obol_rc store_key_find_by_hash(store_t *store, const char *secret_hash,
+                               store_key_t *out)
+{
+  STORE_READ(store, store->ops->key_find_by_hash(conn, secret_hash, out));
+}
+
+/* ---- work inside a write transaction ---- */
+obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
+                          const char *shop_id, store_shop_t *out)
+{
+  return tx->store->ops->shop_get(tx->conn, arena, shop_id, out);
+}
+
+obol_rc store_tx_shop_insert(store_tx_t *tx, const store_shop_t *shop)
+{
+  return tx->store->ops->shop_insert(tx->conn, shop);
+}
+
+obol_rc store_tx_shop_update(store_tx_t *tx, const store_shop_t *shop)
+{
+  return tx->store->ops->shop_update(tx->conn, shop);
+}
+
+obol_rc store_tx_key_insert(store_tx_t *tx, const store_key_t *key)
+{
+  return tx->store->ops->key_insert(tx->conn, key);
+}
+
+obol_rc store_tx_key_revoke(store_tx_t *tx, const char *key_id,
+                            int64_t revoked_at)
+{
+  return tx->store->ops->key_revoke(tx->conn, key_id, revoked_at);
+}
