@@ -3,7 +3,7 @@
 
 http_status_t api_health(http_request_t *req)
 {
-  http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+  http_respond_static(req, 200, "{\"status\":\"ok\"}");
   return HTTP_DONE;
 }
 

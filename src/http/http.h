@@ -11,6 +11,7 @@
 #ifndef OBOL_HTTP_H
 #define OBOL_HTTP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,7 +53,7 @@ struct http_request {
   http_server_t *server;
   void *connection;     /* struct MHD_Connection */
   core_arena_t *arena;  /* freed when the request ends */
-  const char *method;
+  const char *method;   /* MHD's copies, valid until the request ends */
   const char *path;
   const http_route_t *route;
   http_param_t params[HTTP_MAX_PARAMS];
@@ -66,7 +67,7 @@ struct http_request {
   int live;
   /* the response */
   unsigned int status;
-  char *response_body;  /* malloc'd; handed to MHD */
+  char *response_body;  /* malloc'd and handed to MHD, unless static_body */
   size_t response_len;
   http_header_t headers[HTTP_MAX_HEADERS];
   int header_count;
@@ -76,7 +77,8 @@ struct http_request {
   int responded;
   int suspended;
   int completed;        /* async work answered */
-  void *lock;           /* pthread_mutex_t for suspend/resume */
+  int static_body;      /* response_body is not ours to free */
+  pthread_mutex_t lock; /* orders suspend against resume */
 };
 
 typedef struct {
@@ -122,6 +124,9 @@ void http_respond_error(http_request_t *req, unsigned int status,
 void http_respond_field_error(http_request_t *req, unsigned int status,
                               const char *code, const char *field,
                               const char *message);
+/* A constant body (a string literal): no allocation, no copy. */
+void http_respond_static(http_request_t *req, unsigned int status,
+                         const char *body);
 void http_add_header(http_request_t *req, const char *name,
                      const char *value);
 /* Wakes a request that returned HTTP_AGAIN; call after http_respond_*. */

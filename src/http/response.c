@@ -33,18 +33,37 @@ void http_add_header(http_request_t *req, const char *name,
   req->header_count++;
 }
 
+static void response_release(http_request_t *req)
+{
+  if(!req->static_body)
+    free(req->response_body);
+  req->response_body = NULL;
+  req->static_body = 0;
+}
+
+void http_respond_static(http_request_t *req, unsigned int status,
+                         const char *body)
+{
+  response_release(req);
+  req->response_body = (char *)body;
+  req->response_len = strlen(body);
+  req->static_body = 1;
+  req->status = status;
+  req->responded = 1;
+}
+
 void http_respond_json(http_request_t *req, unsigned int status,
                        json_t *body)
 {
-  free(req->response_body);
+  response_release(req);
   req->response_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   if(!req->response_body) {
     /* Out of memory while dumping: a fixed body needs no allocation. */
     static const char fallback[] =
         "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
-    status = 500;
-    req->response_body = strdup(fallback);
+    http_respond_static(req, 500, fallback);
+    return;
   }
   req->response_len = req->response_body ? strlen(req->response_body) : 0;
   req->status = status;

@@ -21,9 +21,7 @@ struct http_server {
   struct MHD_Daemon *daemon;
   http_ratelimit_t *limiter;
   unsigned short port;
-  pthread_mutex_t lock;
-  pthread_cond_t idle;
-  int in_flight;
+  atomic_int in_flight; /* requests begun and not yet completed */
   atomic_uint_fast64_t request_counter;
   char request_id_prefix[17]; /* random per process: ids unique across nodes */
 };
@@ -36,45 +34,35 @@ static http_request_t *server_request_new(http_server_t *server,
                                           const char *url)
 {
   http_request_t *req = calloc(1, sizeof(*req));
-  pthread_mutex_t *lock = malloc(sizeof(*lock));
 
-  if(!req || !lock)
-    goto fail;
-  req->arena = core_arena_create(4096);
-  if(!req->arena)
-    goto fail;
-  pthread_mutex_init(lock, NULL);
-  req->lock = lock;
+  if(!req)
+    return NULL;
+  req->arena = core_arena_create(4096); /* blocks come on first use */
+  if(!req->arena) {
+    free(req);
+    return NULL;
+  }
+  pthread_mutex_init(&req->lock, NULL);
   req->server = server;
   req->connection = connection;
-  req->method = core_arena_strdup(req->arena, method);
-  req->path = core_arena_strdup(req->arena, url);
-  if(!req->method || !req->path) {
-    pthread_mutex_destroy(lock);
-    goto fail;
-  }
+  req->method = method;
+  req->path = url;
   req->started_ns = core_monotonic_ns();
   core_buf_init(&req->body, server->options.body_limit);
   return req;
-fail:
-  if(req)
-    core_arena_destroy(req->arena);
-  free(req);
-  free(lock);
-  return NULL;
 }
 
 static void server_request_free(http_request_t *req)
 {
   json_decref(req->json);
   core_buf_free(&req->body);
-  free(req->response_body);
+  if(!req->static_body)
+    free(req->response_body);
   /* http_resume() may still hold the lock on the thread that woke us:
    * wait for it to let go before the lock's memory goes. */
-  pthread_mutex_lock(req->lock);
-  pthread_mutex_unlock(req->lock);
-  pthread_mutex_destroy(req->lock);
-  free(req->lock);
+  pthread_mutex_lock(&req->lock);
+  pthread_mutex_unlock(&req->lock);
+  pthread_mutex_destroy(&req->lock);
   core_arena_destroy(req->arena);
   free(req);
 }
@@ -272,13 +260,13 @@ static http_status_t server_dispatch(http_request_t *req)
 
 void http_resume(http_request_t *req)
 {
-  pthread_mutex_lock(req->lock);
+  pthread_mutex_lock(&req->lock);
   req->completed = 1;
   if(req->suspended) {
     req->suspended = 0;
     MHD_resume_connection(req->connection);
   }
-  pthread_mutex_unlock(req->lock);
+  pthread_mutex_unlock(&req->lock);
 }
 
 static enum MHD_Result server_queue(http_request_t *req)
@@ -287,12 +275,13 @@ static enum MHD_Result server_queue(http_request_t *req)
   enum MHD_Result result;
   int i;
 
-  response = MHD_create_response_from_buffer(req->response_len,
-                                             req->response_body,
-                                             MHD_RESPMEM_MUST_FREE);
+  response = MHD_create_response_from_buffer(
+      req->response_len, req->response_body,
+      req->static_body ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
   if(!response)
     return MHD_NO;
-  req->response_body = NULL; /* MHD frees it now */
+  if(!req->static_body)
+    req->response_body = NULL; /* MHD frees it now */
   MHD_add_response_header(response, "Content-Type",
                           "application/json; charset=utf-8");
   if(req->request_id[0])
@@ -326,9 +315,7 @@ static enum MHD_Result server_access(void *cls,
     if(!req)
       return MHD_NO;
     *context = req;
-    pthread_mutex_lock(&server->lock);
-    server->in_flight++;
-    pthread_mutex_unlock(&server->lock);
+    atomic_fetch_add(&server->in_flight, 1);
     server_request_id(req);
     length = http_header(req, "Content-Length");
     if(length && strtoull(length, NULL, 10) > server->options.body_limit)
@@ -357,14 +344,14 @@ static enum MHD_Result server_access(void *cls,
     return MHD_YES; /* resumed spuriously: still waiting */
   status = server_dispatch(req);
   if(status == HTTP_AGAIN) {
-    pthread_mutex_lock(req->lock);
+    pthread_mutex_lock(&req->lock);
     if(!req->completed) {
       MHD_suspend_connection(connection);
       req->suspended = 1;
-      pthread_mutex_unlock(req->lock);
+      pthread_mutex_unlock(&req->lock);
       return MHD_YES;
     }
-    pthread_mutex_unlock(req->lock);
+    pthread_mutex_unlock(&req->lock);
   }
   req->completed = 1;
   if(!req->responded)
@@ -422,11 +409,7 @@ static void server_completed(void *cls, struct MHD_Connection *connection,
   if(server->options.access_log)
     server_access_log(req);
   server_request_free(req);
-  pthread_mutex_lock(&server->lock);
-  server->in_flight--;
-  if(!server->in_flight)
-    pthread_cond_broadcast(&server->idle);
-  pthread_mutex_unlock(&server->lock);
+  atomic_fetch_sub(&server->in_flight, 1);
 }
 
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -457,8 +440,6 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
   if(!server)
     return OBOL_ERR_NOMEM;
   server->options = *options;
-  pthread_mutex_init(&server->lock, NULL);
-  pthread_cond_init(&server->idle, NULL);
   if(core_random_bytes(random, sizeof(random)))
     goto fail;
   core_hex_encode(random, sizeof(random), server->request_id_prefix);
@@ -508,27 +489,22 @@ unsigned short http_server_port(const http_server_t *server)
 void http_server_stop(http_server_t *server)
 {
   MHD_socket listener;
-  struct timespec deadline;
+  int64_t deadline;
 
   if(!server)
     return;
   listener = MHD_quiesce_daemon(server->daemon);
   if(listener != MHD_INVALID_SOCKET)
     close(listener);
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += SERVER_SHUTDOWN_GRACE_NS / 1000000000LL;
-  pthread_mutex_lock(&server->lock);
-  while(server->in_flight > 0)
-    if(pthread_cond_timedwait(&server->idle, &server->lock, &deadline))
-      break;
-  if(server->in_flight > 0)
+  /* Shutdown is rare: polling keeps the request path free of a lock. */
+  deadline = core_monotonic_ns() + SERVER_SHUTDOWN_GRACE_NS;
+  while(atomic_load(&server->in_flight) > 0 && core_monotonic_ns() < deadline)
+    usleep(5000);
+  if(atomic_load(&server->in_flight) > 0)
     core_log(CORE_LOG_WARN, "server.stop",
              "%d requests still running after the grace period",
-             server->in_flight);
-  pthread_mutex_unlock(&server->lock);
+             atomic_load(&server->in_flight));
   MHD_stop_daemon(server->daemon);
   http_ratelimit_destroy(server->limiter);
-  pthread_mutex_destroy(&server->lock);
-  pthread_cond_destroy(&server->idle);
   free(server);
 }

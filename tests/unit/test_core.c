@@ -1,0 +1,111 @@
+/* Core pieces: bounded buffers, arenas, currencies, ids. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/core/core.h"
+
+static void test_buffer_refuses_to_pass_max(void **state)
+{
+  core_buf_t buf;
+  (void)state;
+
+  core_buf_init(&buf, 10);
+  assert_int_equal(core_buf_append(&buf, "0123456789", 10), OBOL_OK);
+  assert_int_equal(buf.len, 10);
+  assert_string_equal(buf.data, "0123456789");
+  assert_int_equal(core_buf_append(&buf, "x", 1), OBOL_ERR_LIMIT);
+  assert_int_equal(buf.len, 10);
+  assert_int_equal(core_buf_printf(&buf, "%d", 1), OBOL_ERR_LIMIT);
+  core_buf_reset(&buf);
+  assert_int_equal(core_buf_printf(&buf, "%s-%d", "ab", 42), OBOL_OK);
+  assert_string_equal(buf.data, "ab-42");
+  core_buf_free(&buf);
+}
+
+static void test_json_string_escaping(void **state)
+{
+  core_buf_t buf;
+  (void)state;
+
+  core_buf_init(&buf, 100);
+  assert_int_equal(core_buf_append_json_string(&buf, "a\"b\\c\n\x01"), OBOL_OK);
+  assert_string_equal(buf.data, "\"a\\\"b\\\\c\\u000a\\u0001\"");
+  core_buf_free(&buf);
+}
+
+static int cleanups_run;
+static void count_cleanup(void *data) { (void)data; cleanups_run++; }
+
+static void test_arena_allocates_and_cleans_up(void **state)
+{
+  core_arena_t *arena = core_arena_create(64);
+  char *small, *large, *copy;
+  (void)state;
+
+  small = core_arena_alloc(arena, 10);
+  large = core_arena_alloc(arena, 10000); /* bigger than a block */
+  assert_non_null(small);
+  assert_non_null(large);
+  assert_int_equal((size_t)small % 16, 0);
+  assert_int_equal((size_t)large % 16, 0);
+  memset(large, 'x', 10000);
+  copy = core_arena_printf(arena, "%s=%d", "n", 7);
+  assert_string_equal(copy, "n=7");
+  assert_string_equal(core_arena_strndup(arena, "abcdef", 3), "abc");
+  cleanups_run = 0;
+  assert_int_equal(core_arena_on_cleanup(arena, count_cleanup, NULL), OBOL_OK);
+  assert_int_equal(core_arena_on_cleanup(arena, count_cleanup, NULL), OBOL_OK);
+  core_arena_destroy(arena);
+  assert_int_equal(cleanups_run, 2);
+}
+
+static void test_currency_table(void **state)
+{
+  (void)state;
+  assert_int_equal(core_currency_find("EUR")->exponent, 2);
+  assert_int_equal(core_currency_find("JPY")->exponent, 0);
+  assert_int_equal(core_currency_find("KWD")->exponent, 3);
+  assert_int_equal(core_currency_find("AED")->exponent, 2);
+  assert_int_equal(core_currency_find("ZWG")->exponent, 2);
+  assert_null(core_currency_find("eur"));
+  assert_null(core_currency_find("XYZ"));
+  assert_null(core_currency_find("EURO"));
+  assert_null(core_currency_find(""));
+}
+
+static void test_ids(void **state)
+{
+  char a[64], b[64];
+  (void)state;
+  assert_int_equal(core_id_new("shop", a, sizeof(a)), OBOL_OK);
+  assert_int_equal(core_id_new("shop", b, sizeof(b)), OBOL_OK);
+  assert_int_equal(strlen(a), 5 + 24);
+  assert_memory_equal(a, "shop_", 5);
+  assert_string_not_equal(a, b);
+  assert_int_equal(core_id_new("shop", a, 10), OBOL_ERR_LIMIT);
+}
+
+static void test_time_format(void **state)
+{
+  char text[32];
+  (void)state;
+  core_time_format(1795434492123LL, text, sizeof(text));
+  assert_string_equal(text, "2026-11-23T11:48:12.123Z");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_buffer_refuses_to_pass_max),
+    cmocka_unit_test(test_json_string_escaping),
+    cmocka_unit_test(test_arena_allocates_and_cleans_up),
+    cmocka_unit_test(test_currency_table),
+    cmocka_unit_test(test_ids),
+    cmocka_unit_test(test_time_format),
+  };
+  return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
