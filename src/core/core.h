@@ -95,6 +95,18 @@ typedef struct {
 /* The currency with this upper-case code, or NULL if ISO 4217 lacks it. */
 const core_currency_t *core_currency_find(const char *code);
 
+/* ---- money ---------------------------------------------------------------
+ * Decimal text in major units ("12.5", "0.30", "1e2") to minor units with
+ * the currency's exponent, exactly. On failure *problem says what is wrong:
+ * OBOL_ERR_INVALID (not a number, too many decimals) or OBOL_ERR_LIMIT. */
+obol_rc core_money_parse(const char *text, int exponent, int64_t *out,
+                         const char **problem);
+/* The same for a JSON number, read through its shortest exact text. */
+obol_rc core_money_from_double(double number, int exponent, int64_t *out,
+                               const char **problem);
+/* Minor units back to decimal text: 1250, 2 -> "12.50". */
+void core_money_format(int64_t minor, int exponent, char *out, size_t size);
+
 /* ---- logging ------------------------------------------------------------
  * One JSON object per line on stderr, written with a single write(2) so lines
  * from different threads never interleave. */
