@@ -83,6 +83,10 @@ int core_equal_ct(const void *a, const void *b, size_t len);
 /* ---- clock -------------------------------------------------------------- */
 int64_t core_now_ms(void);      /* wall clock, ms since the epoch */
 int64_t core_monotonic_ns(void); /* for durations only */
+/* Moves the wall clock by ms; only the test clock calls this. */
+void core_clock_advance(int64_t ms);
+/* Parses an RFC 3339 timestamp (Z or +hh:mm offset) to ms since the epoch. */
+obol_rc core_time_parse(const char *text, int64_t *out_ms);
 /* RFC 3339 UTC with milliseconds, e.g. 2026-11-23T11:48:12.123Z; out >= 32. */
 void core_time_format(int64_t ms, char *out, size_t out_size);
 

@@ -26,6 +26,19 @@ enum {
   SQL_KEY_BY_HASH,
   SQL_KEY_INSERT,
   SQL_KEY_REVOKE,
+  SQL_ORDER_GET,
+  SQL_ORDER_BY_TOKEN,
+  SQL_ORDER_LIST,
+  SQL_ORDER_LIST_STATUS,
+  SQL_ORDER_LIST_REFERENCE,
+  SQL_ORDER_LIST_DUE,
+  SQL_ORDER_INSERT,
+  SQL_ORDER_UPDATE,
+  SQL_EVENT_LIST,
+  SQL_EVENT_INSERT,
+  SQL_IDEMPOTENCY_GET,
+  SQL_IDEMPOTENCY_INSERT,
+  SQL_IDEMPOTENCY_PRUNE,
   SQL_MIGRATION_VERSION,
   SQL_MIGRATION_RECORD,
   SQL_COUNT
@@ -33,7 +46,21 @@ enum {
 
 #define SHOP_COLUMNS                                                      \
   "id, name, default_currency, default_language, allowed_redirect_hosts, " \
-  "url, country, contact_email, contact_phone, created_at, updated_at"
+  "url, country, contact_email, contact_phone, created_at, updated_at, "   \
+  "brands, surcharge"
+
+#define ORDER_COLUMNS                                                       \
+  "id, shop_id, token, status, currency, amount, initial_amount, "           \
+  "surcharge_amount, merchant_reference, test, capture_manual, "             \
+  "max_payment_attempts, failed_attempts, due_at, expires_at, deadline_at, " \
+  "event_sequence, created_at, updated_at, details"
+
+/* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
+ * filter combination has its own statement so each uses its own index. */
+#define ORDER_PAGE                                                         \
+  " AND created_at >= ?2 AND created_at <= ?3"                              \
+  " AND (?4 IS NULL OR (created_at, id) < (?5, ?4))"                        \
+  " ORDER BY created_at DESC, id DESC LIMIT ?6"
 
 static const char *const sqlite_sql[SQL_COUNT] = {
   [SQL_BEGIN] = "BEGIN IMMEDIATE",
@@ -45,12 +72,48 @@ static const char *const sqlite_sql[SQL_COUNT] = {
   [SQL_SHOP_GET] = "SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?1",
   [SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                      " ?12, ?13)",
   [SQL_SHOP_UPDATE] =
       "UPDATE shops SET name = ?2, default_currency = ?3, "
       "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
       "country = ?7, contact_email = ?8, contact_phone = ?9, "
-      "updated_at = ?11 WHERE id = ?1",
+      "updated_at = ?11, brands = ?12, surcharge = ?13 WHERE id = ?1",
+  [SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
+                    "WHERE shop_id = ?1 AND id = ?2",
+  [SQL_ORDER_BY_TOKEN] = "SELECT " ORDER_COLUMNS " FROM orders "
+                         "WHERE token = ?2 AND shop_id = ?1",
+  [SQL_ORDER_LIST] = "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1"
+                     ORDER_PAGE,
+  [SQL_ORDER_LIST_STATUS] = "SELECT " ORDER_COLUMNS " FROM orders "
+                            "WHERE shop_id = ?1 AND status = ?7" ORDER_PAGE,
+  [SQL_ORDER_LIST_REFERENCE] =
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
+      "merchant_reference = ?8 AND (?7 IS NULL OR status = ?7)" ORDER_PAGE,
+  [SQL_ORDER_LIST_DUE] = "SELECT " ORDER_COLUMNS " FROM orders "
+                         "WHERE deadline_at IS NOT NULL AND deadline_at <= ?1 "
+                         "ORDER BY deadline_at LIMIT ?2",
+  [SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
+                       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                       "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+  [SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
+                       " deadline_at = ?16, event_sequence = ?17, "
+                       "updated_at = ?19, details = ?20 "
+                       "WHERE shop_id = ?2 AND id = ?1",
+  [SQL_EVENT_LIST] = "SELECT id, shop_id, order_id, sequence, type, "
+                     "created_at, data FROM events WHERE shop_id = ?1 AND "
+                     "order_id = ?2 ORDER BY sequence",
+  [SQL_EVENT_INSERT] = "INSERT INTO events (id, shop_id, order_id, sequence, "
+                       "type, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, "
+                       "?6, ?7)",
+  [SQL_IDEMPOTENCY_GET] = "SELECT shop_id, idempotency_key, request_hash, "
+                          "status, body, created_at FROM idempotency_keys "
+                          "WHERE shop_id = ?1 AND idempotency_key = ?2",
+  [SQL_IDEMPOTENCY_INSERT] = "INSERT INTO idempotency_keys (shop_id, "
+                             "idempotency_key, request_hash, status, body, "
+                             "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [SQL_IDEMPOTENCY_PRUNE] = "DELETE FROM idempotency_keys "
+                            "WHERE created_at < ?1",
   [SQL_KEY_BY_HASH] = "SELECT id, shop_id, secret_hash, prefix, live, "
                       "created_at, revoked_at FROM api_keys "
                       "WHERE secret_hash = ?1",
@@ -86,6 +149,54 @@ static const char *const sqlite_migrations[] = {
   " created_at BIGINT NOT NULL,"
   " revoked_at BIGINT);"
   "CREATE INDEX api_keys_shop ON api_keys (shop_id);",
+  /* 2: orders, their events, idempotency keys, shop checkout settings */
+  "ALTER TABLE shops ADD COLUMN brands TEXT NOT NULL"
+  " DEFAULT '[\"visa\",\"master\",\"amex\"]';"
+  "ALTER TABLE shops ADD COLUMN surcharge TEXT;"
+  "CREATE TABLE orders ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL REFERENCES shops(id),"
+  " token TEXT NOT NULL UNIQUE,"
+  " status TEXT NOT NULL,"
+  " currency TEXT NOT NULL,"
+  " amount BIGINT NOT NULL,"
+  " initial_amount BIGINT NOT NULL,"
+  " surcharge_amount BIGINT NOT NULL,"
+  " merchant_reference TEXT,"
+  " test INTEGER NOT NULL,"
+  " capture_manual INTEGER NOT NULL,"
+  " max_payment_attempts INTEGER NOT NULL,"
+  " failed_attempts INTEGER NOT NULL,"
+  " due_at BIGINT, expires_at BIGINT, deadline_at BIGINT,"
+  " event_sequence BIGINT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL,"
+  " details TEXT NOT NULL);"
+  "CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);"
+  "CREATE INDEX orders_shop_status ON orders (shop_id, status, created_at, id);"
+  "CREATE INDEX orders_shop_reference ON orders"
+  " (shop_id, merchant_reference, created_at, id);"
+  "CREATE INDEX orders_deadline ON orders (deadline_at)"
+  " WHERE deadline_at IS NOT NULL;"
+  "CREATE TABLE events ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL,"
+  " order_id TEXT NOT NULL REFERENCES orders(id),"
+  " sequence BIGINT NOT NULL,"
+  " type TEXT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " data TEXT NOT NULL,"
+  " UNIQUE (order_id, sequence));"
+  "CREATE INDEX events_shop_created ON events (shop_id, created_at, id);"
+  "CREATE TABLE idempotency_keys ("
+  " shop_id TEXT NOT NULL,"
+  " idempotency_key TEXT NOT NULL,"
+  " request_hash TEXT NOT NULL,"
+  " status INTEGER NOT NULL,"
+  " body TEXT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " PRIMARY KEY (shop_id, idempotency_key));"
+  "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);",
 };
 
 #define SQLITE_MIGRATION_COUNT \
@@ -517,8 +628,10 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->contact_phone = sqlite_column_text(stmt, 8, arena);
   out->created_at = sqlite3_column_int64(stmt, 9);
   out->updated_at = sqlite3_column_int64(stmt, 10);
+  out->brands = sqlite_column_text(stmt, 11, arena);
+  out->surcharge = sqlite_column_text(stmt, 12, arena);
   sqlite3_reset(stmt);
-  if(!out->name || !out->allowed_redirect_hosts)
+  if(!out->name || !out->allowed_redirect_hosts || !out->brands)
     return OBOL_ERR_NOMEM;
   return OBOL_OK;
 }
@@ -542,6 +655,9 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
   sqlite_bind_text(stmt, 9, shop->contact_phone);
   sqlite3_bind_int64(stmt, 10, shop->created_at);
   sqlite3_bind_int64(stmt, 11, shop->updated_at);
+  sqlite_bind_text(stmt, 12, shop->brands ? shop->brands
+                                          : "[\"visa\",\"master\",\"amex\"]");
+  sqlite_bind_text(stmt, 13, shop->surcharge);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -620,6 +736,318 @@ static obol_rc sqlite_key_revoke(store_conn_t *conn, const char *key_id,
   return rc;
 }
 
+/* ---- orders ---- */
+
+static void sqlite_bind_time(sqlite3_stmt *stmt, int index, int64_t ms)
+{
+  if(ms)
+    sqlite3_bind_int64(stmt, index, ms);
+  else
+    sqlite3_bind_null(stmt, index);
+}
+
+static obol_rc sqlite_order_read(sqlite3_stmt *stmt, core_arena_t *arena,
+                                 store_order_t *out)
+{
+  memset(out, 0, sizeof(*out));
+  sqlite_copy_column(stmt, 0, out->id, sizeof(out->id));
+  sqlite_copy_column(stmt, 1, out->shop_id, sizeof(out->shop_id));
+  sqlite_copy_column(stmt, 2, out->token, sizeof(out->token));
+  sqlite_copy_column(stmt, 3, out->status, sizeof(out->status));
+  sqlite_copy_column(stmt, 4, out->currency, sizeof(out->currency));
+  out->amount = sqlite3_column_int64(stmt, 5);
+  out->initial_amount = sqlite3_column_int64(stmt, 6);
+  out->surcharge_amount = sqlite3_column_int64(stmt, 7);
+  out->merchant_reference = sqlite_column_text(stmt, 8, arena);
+  out->test = sqlite3_column_int(stmt, 9);
+  out->capture_manual = sqlite3_column_int(stmt, 10);
+  out->max_payment_attempts = sqlite3_column_int(stmt, 11);
+  out->failed_attempts = sqlite3_column_int(stmt, 12);
+  out->due_at = sqlite3_column_int64(stmt, 13);
+  out->expires_at = sqlite3_column_int64(stmt, 14);
+  out->deadline_at = sqlite3_column_int64(stmt, 15);
+  out->event_sequence = sqlite3_column_int64(stmt, 16);
+  out->created_at = sqlite3_column_int64(stmt, 17);
+  out->updated_at = sqlite3_column_int64(stmt, 18);
+  out->details = sqlite_column_text(stmt, 19, arena);
+  return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+/* Steps a bound single-row query into out. */
+static obol_rc sqlite_order_one(store_conn_t *conn, sqlite3_stmt *stmt,
+                                core_arena_t *arena, store_order_t *out)
+{
+  int result = sqlite3_step(stmt);
+  obol_rc rc;
+
+  if(result != SQLITE_ROW) {
+    sqlite3_reset(stmt);
+    if(result == SQLITE_DONE)
+      return OBOL_ERR_NOT_FOUND;
+    core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
+    return OBOL_ERR_STORE;
+  }
+  rc = sqlite_order_read(stmt, arena, out);
+  sqlite3_reset(stmt);
+  return rc;
+}
+
+static obol_rc sqlite_order_get(store_conn_t *conn, core_arena_t *arena,
+                                const char *shop_id, const char *order_id,
+                                store_order_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_GET);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, order_id);
+  return sqlite_order_one(conn, stmt, arena, out);
+}
+
+static obol_rc sqlite_order_get_by_token(store_conn_t *conn,
+                                         core_arena_t *arena,
+                                         const char *shop_id,
+                                         const char *token,
+                                         store_order_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_BY_TOKEN);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, token);
+  return sqlite_order_one(conn, stmt, arena, out);
+}
+
+/* Steps a bound query returning up to `limit` orders into an arena array. */
+static obol_rc sqlite_order_rows(store_conn_t *conn, sqlite3_stmt *stmt,
+                                 core_arena_t *arena, int limit,
+                                 store_order_t **rows, size_t *count)
+{
+  store_order_t *out = core_arena_alloc(arena, sizeof(*out) *
+                                               (size_t)(limit > 0 ? limit : 1));
+  size_t found = 0;
+  int result;
+  obol_rc rc = OBOL_OK;
+
+  if(!out) {
+    sqlite3_reset(stmt);
+    return OBOL_ERR_NOMEM;
+  }
+  while(!rc && (int)found < limit &&
+        (result = sqlite3_step(stmt)) == SQLITE_ROW)
+    rc = sqlite_order_read(stmt, arena, &out[found++]);
+  if(!rc && (int)found < limit && result != SQLITE_DONE) {
+    core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
+    rc = OBOL_ERR_STORE;
+  }
+  sqlite3_reset(stmt);
+  *rows = out;
+  *count = found;
+  return rc;
+}
+
+static obol_rc sqlite_order_list(store_conn_t *conn, core_arena_t *arena,
+                                 const store_order_query_t *query,
+                                 store_order_t **rows, size_t *count)
+{
+  int which = query->merchant_reference ? SQL_ORDER_LIST_REFERENCE
+              : query->status           ? SQL_ORDER_LIST_STATUS
+                                        : SQL_ORDER_LIST;
+  sqlite3_stmt *stmt = sqlite_stmt(conn, which);
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, query->shop_id);
+  sqlite3_bind_int64(stmt, 2, query->created_from);
+  sqlite3_bind_int64(stmt, 3, query->created_to ? query->created_to
+                                                : INT64_MAX);
+  sqlite_bind_text(stmt, 4, query->cursor_id);
+  sqlite3_bind_int64(stmt, 5, query->cursor_created_at);
+  sqlite3_bind_int(stmt, 6, query->limit);
+  if(which != SQL_ORDER_LIST)
+    sqlite_bind_text(stmt, 7, query->status);
+  if(which == SQL_ORDER_LIST_REFERENCE)
+    sqlite_bind_text(stmt, 8, query->merchant_reference);
+  return sqlite_order_rows(conn, stmt, arena, query->limit, rows, count);
+}
+
+static obol_rc sqlite_order_list_due(store_conn_t *conn, core_arena_t *arena,
+                                     int64_t now, int limit,
+                                     store_order_t **rows, size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_LIST_DUE);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite3_bind_int64(stmt, 1, now);
+  sqlite3_bind_int(stmt, 2, limit);
+  return sqlite_order_rows(conn, stmt, arena, limit, rows, count);
+}
+
+/* Binds every column of the order (the update uses the ones it needs). */
+static void sqlite_order_bind(sqlite3_stmt *stmt, const store_order_t *order)
+{
+  sqlite_bind_text(stmt, 1, order->id);
+  sqlite_bind_text(stmt, 2, order->shop_id);
+  sqlite_bind_text(stmt, 3, order->token);
+  sqlite_bind_text(stmt, 4, order->status);
+  sqlite_bind_text(stmt, 5, order->currency);
+  sqlite3_bind_int64(stmt, 6, order->amount);
+  sqlite3_bind_int64(stmt, 7, order->initial_amount);
+  sqlite3_bind_int64(stmt, 8, order->surcharge_amount);
+  sqlite_bind_text(stmt, 9, order->merchant_reference);
+  sqlite3_bind_int(stmt, 10, order->test);
+  sqlite3_bind_int(stmt, 11, order->capture_manual);
+  sqlite3_bind_int(stmt, 12, order->max_payment_attempts);
+  sqlite3_bind_int(stmt, 13, order->failed_attempts);
+  sqlite_bind_time(stmt, 14, order->due_at);
+  sqlite_bind_time(stmt, 15, order->expires_at);
+  sqlite_bind_time(stmt, 16, order->deadline_at);
+  sqlite3_bind_int64(stmt, 17, order->event_sequence);
+  sqlite3_bind_int64(stmt, 18, order->created_at);
+  sqlite3_bind_int64(stmt, 19, order->updated_at);
+  sqlite_bind_text(stmt, 20, order->details);
+}
+
+static obol_rc sqlite_order_insert(store_conn_t *conn,
+                                   const store_order_t *order)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_INSERT);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_order_bind(stmt, order);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_order_update(store_conn_t *conn,
+                                   const store_order_t *order)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_UPDATE);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_order_bind(stmt, order);
+  rc = sqlite_step_done(conn, stmt);
+  if(!rc && sqlite3_changes(conn->db) == 0)
+    rc = OBOL_ERR_NOT_FOUND;
+  return rc;
+}
+
+/* ---- events ---- */
+
+static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
+                                 const char *shop_id, const char *order_id,
+                                 store_event_t **rows, size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_EVENT_LIST);
+  size_t capacity = 16, found = 0;
+  store_event_t *out;
+  int result;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  out = core_arena_alloc(arena, capacity * sizeof(*out));
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, order_id);
+  while(out && (result = sqlite3_step(stmt)) == SQLITE_ROW) {
+    store_event_t *event;
+    if(found == capacity) {
+      store_event_t *grown = core_arena_alloc(arena, 2 * capacity *
+                                                         sizeof(*grown));
+      if(grown)
+        memcpy(grown, out, capacity * sizeof(*grown));
+      out = grown;
+      capacity *= 2;
+      if(!out)
+        break;
+    }
+    event = &out[found++];
+    memset(event, 0, sizeof(*event));
+    sqlite_copy_column(stmt, 0, event->id, sizeof(event->id));
+    sqlite_copy_column(stmt, 1, event->shop_id, sizeof(event->shop_id));
+    sqlite_copy_column(stmt, 2, event->order_id, sizeof(event->order_id));
+    event->sequence = sqlite3_column_int64(stmt, 3);
+    sqlite_copy_column(stmt, 4, event->type, sizeof(event->type));
+    event->created_at = sqlite3_column_int64(stmt, 5);
+    event->data = sqlite_column_text(stmt, 6, arena);
+  }
+  sqlite3_reset(stmt);
+  if(!out)
+    return OBOL_ERR_NOMEM;
+  *rows = out;
+  *count = found;
+  return OBOL_OK;
+}
+
+static obol_rc sqlite_event_insert(store_conn_t *conn,
+                                   const store_event_t *event)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_EVENT_INSERT);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, event->id);
+  sqlite_bind_text(stmt, 2, event->shop_id);
+  sqlite_bind_text(stmt, 3, event->order_id);
+  sqlite3_bind_int64(stmt, 4, event->sequence);
+  sqlite_bind_text(stmt, 5, event->type);
+  sqlite3_bind_int64(stmt, 6, event->created_at);
+  sqlite_bind_text(stmt, 7, event->data);
+  return sqlite_step_done(conn, stmt);
+}
+
+/* ---- idempotency keys ---- */
+
+static obol_rc sqlite_idempotency_get(store_conn_t *conn, core_arena_t *arena,
+                                      const char *shop_id, const char *key,
+                                      store_idempotency_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_GET);
+  int result;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, key);
+  result = sqlite3_step(stmt);
+  if(result != SQLITE_ROW) {
+    sqlite3_reset(stmt);
+    return result == SQLITE_DONE ? OBOL_ERR_NOT_FOUND : OBOL_ERR_STORE;
+  }
+  memset(out, 0, sizeof(*out));
+  sqlite_copy_column(stmt, 0, out->shop_id, sizeof(out->shop_id));
+  out->key = sqlite_column_text(stmt, 1, arena);
+  sqlite_copy_column(stmt, 2, out->request_hash, sizeof(out->request_hash));
+  out->status = sqlite3_column_int(stmt, 3);
+  out->body = sqlite_column_text(stmt, 4, arena);
+  out->created_at = sqlite3_column_int64(stmt, 5);
+  sqlite3_reset(stmt);
+  return out->key && out->body ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+static obol_rc sqlite_idempotency_insert(store_conn_t *conn,
+                                         const store_idempotency_t *record)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_INSERT);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, record->shop_id);
+  sqlite_bind_text(stmt, 2, record->key);
+  sqlite_bind_text(stmt, 3, record->request_hash);
+  sqlite3_bind_int(stmt, 4, record->status);
+  sqlite_bind_text(stmt, 5, record->body);
+  sqlite3_bind_int64(stmt, 6, record->created_at);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_PRUNE);
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite3_bind_int64(stmt, 1, before);
+  return sqlite_step_done(conn, stmt);
+}
+
 const store_ops_t store_sqlite_ops = {
   .name = "sqlite",
   .open = sqlite_open,
@@ -632,6 +1060,17 @@ const store_ops_t store_sqlite_ops = {
   .shop_get = sqlite_shop_get,
   .shop_count = sqlite_shop_count,
   .key_find_by_hash = sqlite_key_find_by_hash,
+  .order_get = sqlite_order_get,
+  .order_get_by_token = sqlite_order_get_by_token,
+  .order_list = sqlite_order_list,
+  .order_list_due = sqlite_order_list_due,
+  .event_list = sqlite_event_list,
+  .idempotency_get = sqlite_idempotency_get,
+  .order_insert = sqlite_order_insert,
+  .order_update = sqlite_order_update,
+  .event_insert = sqlite_event_insert,
+  .idempotency_insert = sqlite_idempotency_insert,
+  .idempotency_prune = sqlite_idempotency_prune,
   .shop_insert = sqlite_shop_insert,
   .shop_update = sqlite_shop_update,
   .key_insert = sqlite_key_insert,

@@ -132,7 +132,93 @@ obol_rc store_key_find_by_hash(store_t *store, const char *secret_hash,
   STORE_READ(store, store->ops->key_find_by_hash(conn, secret_hash, out));
 }
 
+obol_rc store_order_get(store_t *store, core_arena_t *arena,
+                        const char *shop_id, const char *order_id,
+                        store_order_t *out)
+{
+  STORE_READ(store,
+             store->ops->order_get(conn, arena, shop_id, order_id, out));
+}
+
+obol_rc store_order_get_by_token(store_t *store, core_arena_t *arena,
+                                 const char *shop_id, const char *token,
+                                 store_order_t *out)
+{
+  STORE_READ(store, store->ops->order_get_by_token(conn, arena, shop_id,
+                                                   token, out));
+}
+
+obol_rc store_order_list(store_t *store, core_arena_t *arena,
+                         const store_order_query_t *query,
+                         store_order_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->order_list(conn, arena, query, rows, count));
+}
+
+obol_rc store_order_list_due(store_t *store, core_arena_t *arena, int64_t now,
+                             int limit, store_order_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->order_list_due(conn, arena, now, limit, rows,
+                                               count));
+}
+
+obol_rc store_event_list(store_t *store, core_arena_t *arena,
+                         const char *shop_id, const char *order_id,
+                         store_event_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->event_list(conn, arena, shop_id, order_id,
+                                           rows, count));
+}
+
+obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
+                              const char *shop_id, const char *key,
+                              store_idempotency_t *out)
+{
+  STORE_READ(store,
+             store->ops->idempotency_get(conn, arena, shop_id, key, out));
+}
+
 /* ---- work inside a write transaction ---- */
+obol_rc store_tx_order_get(store_tx_t *tx, core_arena_t *arena,
+                           const char *shop_id, const char *order_id,
+                           store_order_t *out)
+{
+  return tx->store->ops->order_get(tx->conn, arena, shop_id, order_id, out);
+}
+
+obol_rc store_tx_order_insert(store_tx_t *tx, const store_order_t *order)
+{
+  return tx->store->ops->order_insert(tx->conn, order);
+}
+
+obol_rc store_tx_order_update(store_tx_t *tx, const store_order_t *order)
+{
+  return tx->store->ops->order_update(tx->conn, order);
+}
+
+obol_rc store_tx_event_insert(store_tx_t *tx, const store_event_t *event)
+{
+  return tx->store->ops->event_insert(tx->conn, event);
+}
+
+obol_rc store_tx_idempotency_get(store_tx_t *tx, core_arena_t *arena,
+                                 const char *shop_id, const char *key,
+                                 store_idempotency_t *out)
+{
+  return tx->store->ops->idempotency_get(tx->conn, arena, shop_id, key, out);
+}
+
+obol_rc store_tx_idempotency_insert(store_tx_t *tx,
+                                    const store_idempotency_t *record)
+{
+  return tx->store->ops->idempotency_insert(tx->conn, record);
+}
+
+obol_rc store_tx_idempotency_prune(store_tx_t *tx, int64_t before)
+{
+  return tx->store->ops->idempotency_prune(tx->conn, before);
+}
+
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out)
 {

@@ -34,6 +34,8 @@ typedef struct {
   const char *country;
   const char *contact_email;
   const char *contact_phone;
+  const char *brands;    /* JSON array text of card brands shown */
+  const char *surcharge; /* JSON object text of the surcharge rule, or NULL */
   int64_t created_at; /* ms since the epoch */
   int64_t updated_at;
 } store_shop_t;
@@ -48,6 +50,69 @@ typedef struct {
   int64_t created_at;
   int64_t revoked_at; /* 0 = active */
 } store_key_t;
+
+#define STORE_TOKEN_LEN 64
+#define STORE_STATUS_MAX 24
+
+/* An order. The searchable and mutable parts are columns; the rest of what
+ * the merchant sent (products, client, URLs, metadata ...) is `details`, a
+ * JSON object text. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char shop_id[STORE_ID_MAX];
+  char token[STORE_TOKEN_LEN + 1];
+  char status[STORE_STATUS_MAX];
+  char currency[4];
+  int64_t amount;           /* what the customer pays, surcharge included */
+  int64_t initial_amount;   /* before surcharge */
+  int64_t surcharge_amount;
+  const char *merchant_reference;
+  int test;
+  int capture_manual;
+  int max_payment_attempts; /* 0 = unlimited */
+  int failed_attempts;
+  int64_t due_at;           /* 0 = none */
+  int64_t expires_at;       /* 0 = none */
+  int64_t deadline_at;      /* when the sweeper must look next; 0 = never */
+  int64_t event_sequence;   /* sequence number of the order's last event */
+  int64_t created_at;
+  int64_t updated_at;
+  const char *details;
+} store_order_t;
+
+/* A page of orders, newest first. Zero/NULL filters are off. The cursor
+ * is the (created_at, id) of the last row of the previous page. */
+typedef struct {
+  const char *shop_id;
+  const char *status;
+  const char *merchant_reference;
+  int64_t created_from;
+  int64_t created_to;
+  int64_t cursor_created_at;
+  const char *cursor_id; /* NULL = first page */
+  int limit;
+} store_order_query_t;
+
+/* Something that happened to an order, written in the same transaction. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char shop_id[STORE_ID_MAX];
+  char order_id[STORE_ID_MAX];
+  int64_t sequence;  /* 1, 2, 3 ... per order */
+  char type[48];
+  int64_t created_at;
+  const char *data;  /* JSON object text */
+} store_event_t;
+
+/* A stored answer to a POST with an Idempotency-Key. */
+typedef struct {
+  char shop_id[STORE_ID_MAX];
+  const char *key;
+  char request_hash[CORE_SHA256_HEX_LEN + 1];
+  int status;
+  const char *body;
+  int64_t created_at;
+} store_idempotency_t;
 
 typedef obol_rc (*store_apply_fn)(store_tx_t *tx, void *arg);
 typedef void (*store_done_fn)(void *arg, obol_rc rc);
@@ -71,7 +136,33 @@ typedef struct store_ops {
   obol_rc (*key_find_by_hash)(store_conn_t *conn, const char *secret_hash,
                               store_key_t *out);
 
+  obol_rc (*order_get)(store_conn_t *conn, core_arena_t *arena,
+                       const char *shop_id, const char *order_id,
+                       store_order_t *out);
+  obol_rc (*order_get_by_token)(store_conn_t *conn, core_arena_t *arena,
+                                const char *shop_id, const char *token,
+                                store_order_t *out);
+  obol_rc (*order_list)(store_conn_t *conn, core_arena_t *arena,
+                        const store_order_query_t *query,
+                        store_order_t **rows, size_t *count);
+  /* Orders whose deadline_at <= now, oldest deadline first, any shop. */
+  obol_rc (*order_list_due)(store_conn_t *conn, core_arena_t *arena,
+                            int64_t now, int limit, store_order_t **rows,
+                            size_t *count);
+  obol_rc (*event_list)(store_conn_t *conn, core_arena_t *arena,
+                        const char *shop_id, const char *order_id,
+                        store_event_t **rows, size_t *count);
+  obol_rc (*idempotency_get)(store_conn_t *conn, core_arena_t *arena,
+                             const char *shop_id, const char *key,
+                             store_idempotency_t *out);
+
   /* Writes: conn is always the connection of a write transaction. */
+  obol_rc (*order_insert)(store_conn_t *conn, const store_order_t *order);
+  obol_rc (*order_update)(store_conn_t *conn, const store_order_t *order);
+  obol_rc (*event_insert)(store_conn_t *conn, const store_event_t *event);
+  obol_rc (*idempotency_insert)(store_conn_t *conn,
+                                const store_idempotency_t *record);
+  obol_rc (*idempotency_prune)(store_conn_t *conn, int64_t before);
   obol_rc (*shop_insert)(store_conn_t *conn, const store_shop_t *shop);
   obol_rc (*shop_update)(store_conn_t *conn, const store_shop_t *shop);
   obol_rc (*key_insert)(store_conn_t *conn, const store_key_t *key);
@@ -106,6 +197,36 @@ obol_rc store_shop_count(store_t *store, int64_t *count);
 obol_rc store_key_find_by_hash(store_t *store, const char *secret_hash,
                                store_key_t *out);
 
+obol_rc store_order_get(store_t *store, core_arena_t *arena,
+                        const char *shop_id, const char *order_id,
+                        store_order_t *out);
+obol_rc store_order_get_by_token(store_t *store, core_arena_t *arena,
+                                 const char *shop_id, const char *token,
+                                 store_order_t *out);
+obol_rc store_order_list(store_t *store, core_arena_t *arena,
+                         const store_order_query_t *query,
+                         store_order_t **rows, size_t *count);
+obol_rc store_order_list_due(store_t *store, core_arena_t *arena, int64_t now,
+                             int limit, store_order_t **rows, size_t *count);
+obol_rc store_event_list(store_t *store, core_arena_t *arena,
+                         const char *shop_id, const char *order_id,
+                         store_event_t **rows, size_t *count);
+obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
+                              const char *shop_id, const char *key,
+                              store_idempotency_t *out);
+
+obol_rc store_tx_order_get(store_tx_t *tx, core_arena_t *arena,
+                           const char *shop_id, const char *order_id,
+                           store_order_t *out);
+obol_rc store_tx_order_insert(store_tx_t *tx, const store_order_t *order);
+obol_rc store_tx_order_update(store_tx_t *tx, const store_order_t *order);
+obol_rc store_tx_event_insert(store_tx_t *tx, const store_event_t *event);
+obol_rc store_tx_idempotency_get(store_tx_t *tx, core_arena_t *arena,
+                                 const char *shop_id, const char *key,
+                                 store_idempotency_t *out);
+obol_rc store_tx_idempotency_insert(store_tx_t *tx,
+                                    const store_idempotency_t *record);
+obol_rc store_tx_idempotency_prune(store_tx_t *tx, int64_t before);
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out);
 obol_rc store_tx_shop_insert(store_tx_t *tx, const store_shop_t *shop);

@@ -97,6 +97,28 @@ static void test_time_format(void **state)
   assert_string_equal(text, "2026-11-23T11:48:12.123Z");
 }
 
+static void test_time_parse(void **state)
+{
+  int64_t ms = 0;
+  (void)state;
+  assert_int_equal(core_time_parse("2026-11-23T11:48:12.123Z", &ms), OBOL_OK);
+  assert_int_equal(ms, 1795434492123LL);
+  assert_int_equal(core_time_parse("2026-11-23T12:48:12.123+01:00", &ms),
+                   OBOL_OK);
+  assert_int_equal(ms, 1795434492123LL);
+  assert_int_equal(core_time_parse("2026-11-23T11:48:12Z", &ms), OBOL_OK);
+  assert_int_equal(ms, 1795434492000LL);
+  assert_int_equal(core_time_parse("2026-11-23 11:48:12Z", &ms),
+                   OBOL_ERR_INVALID);
+  assert_int_equal(core_time_parse("2026-02-30T00:00:00Z", &ms),
+                   OBOL_ERR_INVALID);
+  assert_int_equal(core_time_parse("2026-11-23T11:48:12", &ms),
+                   OBOL_ERR_INVALID);
+  assert_int_equal(core_time_parse("tomorrow", &ms), OBOL_ERR_INVALID);
+  assert_int_equal(core_time_parse("2026-11-23T11:48:12Zjunk", &ms),
+                   OBOL_ERR_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -106,6 +128,7 @@ int main(void)
     cmocka_unit_test(test_currency_table),
     cmocka_unit_test(test_ids),
     cmocka_unit_test(test_time_format),
+    cmocka_unit_test(test_time_parse),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

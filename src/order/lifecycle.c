@@ -1,0 +1,136 @@
+/* Status changes and their events, inside a write transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+
+static order_config_t order_settings = {"http://127.0.0.1:8080",
+                                        1000000000000LL};
+
+void order_configure(const order_config_t *config)
+{
+  order_settings = *config;
+}
+
+const order_config_t *order_config(void)
+{
+  return &order_settings;
+}
+
+static order_status_t order_current(const store_order_t *order)
+{
+  int status = order_status_parse(order->status);
+  return status < 0 ? ORDER_STATUS_COUNT : (order_status_t)status;
+}
+
+order_status_t order_effective(const store_order_t *order, int64_t now)
+{
+  order_status_t status = order_current(order);
+
+  if(status == ORDER_STATUS_COUNT || !order_status_payable(status))
+    return status;
+  if(order->expires_at && now >= order->expires_at)
+    return ORDER_EXPIRED;
+  if(order->due_at && now >= order->due_at && status != ORDER_OVERDUE)
+    return ORDER_OVERDUE;
+  return status;
+}
+
+int64_t order_next_deadline(const store_order_t *order)
+{
+  order_status_t status = order_current(order);
+  int64_t next = 0;
+
+  if(status == ORDER_STATUS_COUNT || !order_status_payable(status))
+    return 0;
+  if(order->expires_at)
+    next = order->expires_at;
+  if(status != ORDER_OVERDUE && order->due_at &&
+     (!next || order->due_at < next))
+    next = order->due_at;
+  return next;
+}
+
+obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
+                           store_order_t *order, const char *type,
+                           int64_t now)
+{
+  store_event_t event;
+  json_t *data;
+  char *text;
+  obol_rc rc;
+
+  memset(&event, 0, sizeof(event));
+  rc = core_id_new("evt", event.id, sizeof(event.id));
+  if(rc)
+    return rc;
+  order->event_sequence++;
+  memcpy(event.shop_id, order->shop_id, sizeof(event.shop_id));
+  memcpy(event.order_id, order->id, sizeof(event.order_id));
+  event.sequence = order->event_sequence;
+  snprintf(event.type, sizeof(event.type), "%s", type);
+  event.created_at = now;
+  data = json_pack("{s:o}", "order", order_json(order, ORDER_VIEW_FULL, now));
+  text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+  json_decref(data);
+  event.data = text ? core_arena_strdup(arena, text) : NULL;
+  free(text);
+  if(!event.data)
+    return OBOL_ERR_NOMEM;
+  return store_tx_event_insert(tx, &event);
+}
+
+obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
+                            store_order_t *order, order_status_t to,
+                            int64_t now)
+{
+  const char *event_type = NULL;
+  obol_rc rc = order_transition(order_current(order), to, &event_type);
+
+  if(rc)
+    return rc;
+  snprintf(order->status, sizeof(order->status), "%s", order_status_name(to));
+  order->updated_at = now;
+  order->deadline_at = order_next_deadline(order);
+  rc = order_append_event(tx, arena, order, event_type, now);
+  if(rc)
+    return rc;
+  return store_tx_order_update(tx, order);
+}
+
+obol_rc order_record_failed_attempt(store_tx_t *tx, core_arena_t *arena,
+                                    store_order_t *order, int64_t now)
+{
+  obol_rc rc;
+
+  order->failed_attempts++;
+  rc = order_change_status(tx, arena, order, ORDER_FAILED, now);
+  if(rc)
+    return rc;
+  if(order->max_payment_attempts > 0 &&
+     order->failed_attempts >= order->max_payment_attempts)
+    rc = order_change_status(tx, arena, order, ORDER_CANCELLED, now);
+  return rc;
+}
+
+obol_rc order_apply_deadlines(store_tx_t *tx, core_arena_t *arena,
+                              store_order_t *order, int64_t now,
+                              int *changed)
+{
+  order_status_t current = order_current(order);
+  order_status_t effective = order_effective(order, now);
+  int64_t deadline;
+
+  *changed = 0;
+  if(effective != current) {
+    *changed = 1;
+    return order_change_status(tx, arena, order, effective, now);
+  }
+  deadline = order_next_deadline(order);
+  if(deadline == order->deadline_at)
+    return OBOL_OK;
+  /* A stale deadline (e.g. the status moved on): just re-arm it. */
+  order->deadline_at = deadline;
+  *changed = 1;
+  return store_tx_order_update(tx, order);
+}

@@ -1,0 +1,121 @@
+/* order: the order lifecycle.
+ *
+ * ONE transition table decides which status may follow which, and which
+ * event the change emits. Every status change goes through
+ * order_change_status(), which checks the table, updates the order and
+ * appends its event in the caller's write transaction, so a change and its
+ * event are durable together or not at all. Time-based changes (overdue,
+ * expired) are applied by the sweeper, and by order_effective() on reads so
+ * a read is right even before the sweeper has run. */
+#ifndef OBOL_ORDER_H
+#define OBOL_ORDER_H
+
+#include <jansson.h>
+
+#include "../core/core.h"
+#include "../store/store.h"
+
+typedef enum {
+  ORDER_ISSUED,
+  ORDER_VIEWED,
+  ORDER_IN_PROGRESS,
+  ORDER_PAID,
+  ORDER_FAILED,
+  ORDER_HOLD,
+  ORDER_OVERDUE,
+  ORDER_EXPIRED,
+  ORDER_CANCELLED,
+  ORDER_REJECTED,
+  ORDER_RECEIVED,
+  ORDER_REFUNDED,
+  ORDER_REVERSED,
+  ORDER_REFUND_INITIATED,
+  ORDER_REFUND_FAILED,
+  ORDER_REFUND_REVERSED,
+  ORDER_REVERSAL_INITIATED,
+  ORDER_REVERSAL_FAILED,
+  ORDER_CHARGEBACK,
+  ORDER_REPRESENTATION,
+  ORDER_RETRIEVAL,
+  ORDER_PRE_ARBITRATION,
+  ORDER_ARBITRATION,
+  ORDER_PRE_COMPLIANCE,
+  ORDER_COMPLIANCE,
+  ORDER_GOOD_FAITH,
+  ORDER_FRAUD_ADVICE,
+  ORDER_CREATED, /* a payout order */
+  ORDER_STATUS_COUNT
+} order_status_t;
+
+/* What the merchant asked for in the response (seed 002). */
+typedef enum {
+  ORDER_VIEW_MINIMUM,
+  ORDER_VIEW_STANDARD,
+  ORDER_VIEW_FULL
+} order_view_t;
+
+/* Configuration loaded at start. */
+typedef struct {
+  const char *public_url;  /* e.g. http://127.0.0.1:8080, no trailing '/' */
+  int64_t max_amount;      /* largest order total in minor units */
+} order_config_t;
+
+void order_configure(const order_config_t *config);
+const order_config_t *order_config(void);
+
+const char *order_status_name(order_status_t status);
+/* -1 when the name is not a status. */
+int order_status_parse(const char *name);
+
+/* The transition table. OBOL_OK and the event type when `to` may follow
+ * `from`; OBOL_ERR_CONFLICT otherwise. */
+obol_rc order_transition(order_status_t from, order_status_t to,
+                         const char **event_type);
+/* Statuses a payment attempt may start from (not final, not paid). */
+int order_status_payable(order_status_t status);
+
+/* Changes the order's status inside the write transaction: checks the
+ * table, sets status, deadline and updated_at, writes the order and appends
+ * the event (with a snapshot of the order). OBOL_ERR_CONFLICT when the
+ * table forbids it; nothing is written then. */
+obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
+                            store_order_t *order, order_status_t to,
+                            int64_t now);
+
+/* Appends an event to the order without a status change (e.g. an order's
+ * creation); bumps event_sequence, which the caller then writes. */
+obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
+                           store_order_t *order, const char *type,
+                           int64_t now);
+
+/* A failed payment attempt: counts it, moves the order to failed, and to
+ * cancelled when max_payment_attempts is reached. */
+obol_rc order_record_failed_attempt(store_tx_t *tx, core_arena_t *arena,
+                                    store_order_t *order, int64_t now);
+
+/* Applies the time-based transitions due at `now` (overdue, expired) in
+ * the transaction. Sets *changed when it wrote something. */
+obol_rc order_apply_deadlines(store_tx_t *tx, core_arena_t *arena,
+                              store_order_t *order, int64_t now,
+                              int *changed);
+
+/* The status a read should show at `now` (deadlines applied virtually). */
+order_status_t order_effective(const store_order_t *order, int64_t now);
+
+/* When the sweeper must next look at the order; 0 = never. */
+int64_t order_next_deadline(const store_order_t *order);
+
+/* The order as JSON at the given view; the snapshot events carry is the
+ * full view. */
+json_t *order_json(const store_order_t *order, order_view_t view,
+                   int64_t now);
+
+/* ---- the sweeper: applies deadlines in the background ---- */
+typedef struct order_sweeper order_sweeper_t;
+obol_rc order_sweeper_start(store_t *store, int interval_ms,
+                            order_sweeper_t **out);
+/* Runs one pass now (the test clock uses it); returns orders changed. */
+int order_sweep(store_t *store);
+void order_sweeper_stop(order_sweeper_t *sweeper);
+
+#endif
