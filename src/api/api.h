@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "../http/http.h"
+#include "../order/order.h"
 #include "../store/store.h"
 
 /* Every route Obol serves. */
@@ -17,6 +18,29 @@ http_status_t api_health(http_request_t *req);
 http_status_t api_ready(http_request_t *req);
 http_status_t api_shop_get(http_request_t *req);
 http_status_t api_shop_patch(http_request_t *req);
+http_status_t api_order_create(http_request_t *req);
+http_status_t api_order_get(http_request_t *req);
+http_status_t api_order_list(http_request_t *req);
+http_status_t api_order_events(http_request_t *req);
+http_status_t api_order_cancel(http_request_t *req);
+http_status_t api_order_receive(http_request_t *req);
+http_status_t api_checkout_get(http_request_t *req);
+http_status_t api_test_clock(http_request_t *req);
+
+/* What handlers need from the configuration (http_app()). */
+typedef struct {
+  store_t *store;
+  int test_clock; /* obol serve --test-clock: POST /v1/test/clock works */
+} api_config_t;
+
+/* Validates a new order's body (see order_input.c); fills order and the
+ * details object, or fields with every problem (OBOL_ERR_INVALID). */
+obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
+                        int64_t now, store_order_t *order, json_t **details,
+                        json_t *fields);
+json_t *api_event_json(const store_event_t *event);
+json_t *api_checkout_json(const store_order_t *order,
+                          const store_shop_t *shop, int64_t now);
 
 /* ---- shops and keys, shared by the API and the CLI ---- */
 typedef struct {

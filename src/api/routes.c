@@ -6,6 +6,14 @@ const http_route_t api_routes[] = {
   {"GET", "/ready", api_ready, 0},
   {"GET", "/v1/shop", api_shop_get, 1},
   {"PATCH", "/v1/shop", api_shop_patch, 1},
+  {"POST", "/v1/orders", api_order_create, 1},
+  {"GET", "/v1/orders", api_order_list, 1},
+  {"GET", "/v1/orders/{id}", api_order_get, 1},
+  {"GET", "/v1/orders/{id}/events", api_order_events, 1},
+  {"POST", "/v1/orders/{id}/cancel", api_order_cancel, 1},
+  {"POST", "/v1/orders/{id}/receive", api_order_receive, 1},
+  {"GET", "/v1/checkouts/{token}", api_checkout_get, 1},
+  {"POST", "/v1/test/clock", api_test_clock, 1},
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

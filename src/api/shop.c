@@ -15,12 +15,34 @@ static json_t *shop_optional_string(const char *value)
   return value ? json_string(value) : json_null();
 }
 
+/* The stored rule {percent_bp, fixed, cap, format} as the API shows it. */
+static json_t *shop_surcharge_json(const char *stored)
+{
+  json_t *rule = stored ? json_loads(stored, 0, NULL) : NULL;
+  json_int_t basis_points;
+  char percent[24];
+  json_t *out;
+
+  if(!rule)
+    return json_null();
+  basis_points = json_integer_value(json_object_get(rule, "percent_bp"));
+  snprintf(percent, sizeof(percent), "%lld.%02lld",
+           (long long)(basis_points / 100), (long long)(basis_points % 100));
+  out = json_pack("{s:s, s:O, s:O, s:O}", "percent", percent, "fixed",
+                  json_object_get(rule, "fixed"), "cap",
+                  json_object_get(rule, "cap"), "format",
+                  json_object_get(rule, "format"));
+  json_decref(rule);
+  return out;
+}
+
 json_t *api_shop_json(const store_shop_t *shop)
 {
   json_t *hosts = json_loads(shop->allowed_redirect_hosts
                                  ? shop->allowed_redirect_hosts : "[]",
                              0, NULL);
-  return json_pack(
+  json_t *brands = json_loads(shop->brands ? shop->brands : "[]", 0, NULL);
+  json_t *out = json_pack(
       "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
       shop->id, "object", "shop", "name", shop->name, "default_currency",
       shop_optional_string(shop->default_currency), "default_language",
@@ -31,6 +53,13 @@ json_t *api_shop_json(const store_shop_t *shop)
       shop_optional_string(shop->contact_phone), "created_at",
       api_time_json(shop->created_at), "updated_at",
       api_time_json(shop->updated_at));
+  if(out) {
+    json_object_set_new(out, "brands", brands ? brands : json_array());
+    json_object_set_new(out, "surcharge", shop_surcharge_json(shop->surcharge));
+  }
+  else
+    json_decref(brands);
+  return out;
 }
 
 http_status_t api_shop_get(http_request_t *req)
@@ -71,13 +100,21 @@ static const shop_setting_t shop_settings[] = {
 
 static const char *const shop_patch_fields[] = {
   "name", "default_currency", "default_language", "allowed_redirect_hosts",
-  "url", "country", "contact_email", "contact_phone", NULL};
+  "url", "country", "contact_email", "contact_phone", "brands", "surcharge",
+  NULL};
+
+static const char *const shop_known_brands[] = {
+  "visa", "master", "amex", "maestro", "discover", "jcb", "unionpay",
+  "diners", "bank_transfer", "wallet", "invoice", NULL};
 
 /* A validated patch: which settings change, and to what. */
 typedef struct {
   http_request_t *req;
   const char *name;
   const char *hosts; /* JSON array text, or NULL when unchanged */
+  const char *brands;
+  const char *surcharge;
+  int surcharge_given; /* surcharge: null switches it off */
   int setting_given[SHOP_SETTING_COUNT];
   const char *setting_value[SHOP_SETTING_COUNT]; /* NULL clears */
   store_shop_t result;
@@ -88,6 +125,8 @@ static const char **shop_field(store_shop_t *shop, size_t offset)
   return (const char **)((char *)shop + offset);
 }
 
+static const char *shop_dump(http_request_t *req, json_t *value);
+
 /* Lower-cases and checks the host list; returns its JSON text or NULL. */
 static const char *shop_patch_hosts(http_request_t *req, json_t *value,
                                     json_t *fields)
@@ -95,7 +134,6 @@ static const char *shop_patch_hosts(http_request_t *req, json_t *value,
   json_t *normalized = json_array();
   json_t *item;
   size_t index;
-  char *text;
   const char *copy;
 
   if(!json_is_array(value) || json_array_size(value) > SHOP_REDIRECT_HOSTS_MAX) {
@@ -123,11 +161,104 @@ static const char *shop_patch_hosts(http_request_t *req, json_t *value,
     }
     json_array_append_new(normalized, json_string(host));
   }
-  text = json_dumps(normalized, JSON_COMPACT);
+  copy = shop_dump(req, normalized);
   json_decref(normalized);
-  copy = text ? core_arena_strdup(req->arena, text) : NULL;
+  return copy;
+}
+
+static const char *shop_dump(http_request_t *req, json_t *value)
+{
+  char *text = json_dumps(value, JSON_COMPACT);
+  const char *copy = text ? core_arena_strdup(req->arena, text) : NULL;
   free(text);
   return copy;
+}
+
+static const char *shop_patch_brands(http_request_t *req, json_t *value,
+                                     json_t *fields)
+{
+  json_t *item;
+  size_t index;
+
+  if(!json_is_array(value) || json_array_size(value) > 16) {
+    json_object_set_new(fields, "brands",
+                        json_string("must be an array of brand names"));
+    return NULL;
+  }
+  json_array_foreach(value, index, item) {
+    const char *const *known = shop_known_brands;
+    while(*known && (!json_is_string(item) ||
+                     strcmp(*known, json_string_value(item))))
+      known++;
+    if(!*known) {
+      char path[32];
+      snprintf(path, sizeof(path), "brands[%zu]", index);
+      json_object_set_new(fields, path,
+                          json_string("must be one of visa, master, amex, "
+                                      "maestro, discover, jcb, unionpay, "
+                                      "diners, bank_transfer, wallet, "
+                                      "invoice"));
+      return NULL;
+    }
+  }
+  return shop_dump(req, value);
+}
+
+/* {percent: "2.5" (up to 2 decimals, 0-100), fixed: minor units >= 0,
+ * cap: minor units > 0 or null, format: "v1"|"v2"} stored as basis points. */
+static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
+                                        json_t *fields)
+{
+  static const char *const names[] = {"percent", "fixed", "cap", "format",
+                                      NULL};
+  json_t *percent = json_object_get(value, "percent");
+  json_t *fixed = json_object_get(value, "fixed");
+  json_t *cap = json_object_get(value, "cap");
+  const char *format = json_string_value(json_object_get(value, "format"));
+  const char *problem = NULL;
+  int64_t basis_points = 0;
+  json_t *unknown = json_object();
+
+  if(!json_is_object(value) || api_check_unknown_fields(value, names, unknown))
+    problem = "must be an object with percent, fixed, cap and format";
+  json_decref(unknown);
+  if(!problem && percent) {
+    const char *parse_problem = NULL;
+    obol_rc rc = json_is_string(percent)
+                     ? core_money_parse(json_string_value(percent), 2,
+                                        &basis_points, &parse_problem)
+                 : json_is_number(percent)
+                     ? core_money_from_double(json_number_value(percent), 2,
+                                              &basis_points, &parse_problem)
+                     : OBOL_ERR_INVALID;
+    if(rc || basis_points < 0 || basis_points > 10000)
+      problem = "percent must be a number from 0 to 100 with at most 2 "
+                "decimals";
+  }
+  if(!problem && fixed && (!json_is_integer(fixed) ||
+                           json_integer_value(fixed) < 0))
+    problem = "fixed must be an integer amount in minor units >= 0";
+  if(!problem && cap && !json_is_null(cap) &&
+     (!json_is_integer(cap) || json_integer_value(cap) < 1))
+    problem = "cap must be null or an integer amount in minor units > 0";
+  if(!problem && format && strcmp(format, "v1") && strcmp(format, "v2"))
+    problem = "format must be v1 or v2";
+  if(!problem && !percent && !fixed)
+    problem = "give percent and/or fixed";
+  if(problem) {
+    json_object_set_new(fields, "surcharge", json_string(problem));
+    return NULL;
+  }
+  {
+    json_t *rule = json_pack(
+        "{s:I, s:I, s:I, s:s}", "percent_bp", (json_int_t)basis_points,
+        "fixed", fixed ? json_integer_value(fixed) : 0, "cap",
+        cap && json_is_integer(cap) ? json_integer_value(cap) : 0, "format",
+        format ? format : "v1");
+    const char *text = shop_dump(req, rule);
+    json_decref(rule);
+    return text;
+  }
 }
 
 /* Checks every member; fills fields with what is wrong. */
@@ -151,6 +282,15 @@ static void shop_patch_validate(shop_patch_t *patch, json_t *body,
   value = json_object_get(body, "allowed_redirect_hosts");
   if(value)
     patch->hosts = shop_patch_hosts(patch->req, value, fields);
+  value = json_object_get(body, "brands");
+  if(value)
+    patch->brands = shop_patch_brands(patch->req, value, fields);
+  value = json_object_get(body, "surcharge");
+  if(value) {
+    patch->surcharge_given = 1;
+    if(!json_is_null(value))
+      patch->surcharge = shop_patch_surcharge(patch->req, value, fields);
+  }
   for(i = 0; i < SHOP_SETTING_COUNT; i++) {
     const char *problem;
     value = json_object_get(body, shop_settings[i].name);
@@ -187,6 +327,10 @@ static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
     shop->name = patch->name;
   if(patch->hosts)
     shop->allowed_redirect_hosts = patch->hosts;
+  if(patch->brands)
+    shop->brands = patch->brands;
+  if(patch->surcharge_given)
+    shop->surcharge = patch->surcharge;
   for(i = 0; i < SHOP_SETTING_COUNT; i++)
     if(patch->setting_given[i])
       *shop_field(shop, shop_settings[i].offset) = patch->setting_value[i];
@@ -264,6 +408,7 @@ static obol_rc shop_create_apply(store_tx_t *tx, void *arg)
     memset(&shop, 0, sizeof(shop));
     memcpy(shop.id, create->out->shop_id, sizeof(shop.id));
     shop.name = create->name;
+    shop.default_currency = "EUR"; /* so seed 002's minimal order works */
     shop.allowed_redirect_hosts = "[]";
     shop.created_at = now;
     shop.updated_at = now;

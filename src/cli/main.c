@@ -11,6 +11,7 @@
 #include "../api/api.h"
 #include "../core/core.h"
 #include "../http/http.h"
+#include "../order/order.h"
 #include "../store/store.h"
 
 #define CLI_USAGE_ERROR 2
@@ -43,6 +44,10 @@ static const char cli_usage[] =
     "  --idle-timeout SECS   close silent connections (default 30)\n"
     "  --no-access-log       do not log one line per request\n"
     "  --demo                create a demo shop on an empty database\n"
+    "  --max-order-amount N  largest order total in minor units\n"
+    "                        (default 1000000000000)\n"
+    "  --sweep-interval MS   how often deadlines are applied (default 1000)\n"
+    "  --test-clock          enable POST /v1/test/clock (tests only)\n"
     "\n"
     "  obol --help | --version\n";
 
@@ -59,6 +64,9 @@ typedef struct {
   long body_limit;
   long header_limit;
   long idle_timeout;
+  long sweep_interval;
+  double max_order_amount;
+  int test_clock;
   int live;
   int json;
   int demo;
@@ -121,6 +129,8 @@ static void cli_defaults(cli_options_t *options)
   options->header_limit = 32768;
   options->idle_timeout = 30;
   options->access_log = 1;
+  options->sweep_interval = 1000;
+  options->max_order_amount = 1e12;
   if(options->threads < 1)
     options->threads = 1;
 }
@@ -149,6 +159,8 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
       options->demo = 1, takes_value = 0;
     else if(!strcmp(arg, "--no-access-log"))
       options->access_log = 0, takes_value = 0;
+    else if(!strcmp(arg, "--test-clock"))
+      options->test_clock = 1, takes_value = 0;
     else if(arg[0] != '-') {
       if(options->positional)
         return cli_fail("unexpected argument '%s'", arg);
@@ -194,6 +206,16 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--idle-timeout")) {
       if(cli_parse_long(value, 1, 86400, &options->idle_timeout))
         return cli_fail("--idle-timeout must be 1 to 86400 seconds, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--sweep-interval")) {
+      if(cli_parse_long(value, 10, 3600000, &options->sweep_interval))
+        return cli_fail("--sweep-interval must be 10 to 3600000 ms, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--max-order-amount")) {
+      if(cli_parse_number(value, 1, 9e18, &options->max_order_amount))
+        return cli_fail("--max-order-amount must be 1 to 9e18, not '%s'",
                         value);
     }
     else
@@ -345,12 +367,41 @@ static void cli_log_listening(const char *host, unsigned short port)
   core_log_line(line, (size_t)len);
 }
 
+#define CLI_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
+
+/* Runs with every sweep: stored idempotent answers live 24 hours. */
+static void cli_housekeeping(store_t *store)
+{
+  http_idempotency_prune(store, CLI_IDEMPOTENCY_TTL_MS);
+}
+
+/* The public URL: as given, else where we listen. */
+static void cli_configure_orders(const cli_options_t *options,
+                                 const char *host, unsigned short port,
+                                 char *url, size_t url_size)
+{
+  order_config_t config;
+
+  if(options->public_url)
+    snprintf(url, url_size, "%s", options->public_url);
+  else
+    snprintf(url, url_size, "http://%s:%u", host, port);
+  while(strlen(url) > 8 && url[strlen(url) - 1] == '/')
+    url[strlen(url) - 1] = '\0';
+  config.public_url = url;
+  config.max_amount = (int64_t)options->max_order_amount;
+  order_configure(&config);
+}
+
 static int cli_serve(const cli_options_t *options)
 {
   http_options_t http = {0};
   http_server_t *server = NULL;
+  order_sweeper_t *sweeper = NULL;
+  api_config_t app = {0};
   store_t *store = NULL;
   char host[64];
+  char public_url[512];
   sigset_t signals;
   int signal_number = 0;
 
@@ -382,10 +433,24 @@ static int cli_serve(const cli_options_t *options)
   http.routes = api_routes;
   http.route_count = api_route_count;
   http.store = store;
-  if(http_server_start(&http, &server)) {
+  http.app = &app;
+  app.store = store;
+  app.test_clock = options->test_clock;
+  cli_configure_orders(options, host, http.listen_port, public_url,
+                       sizeof(public_url));
+  if(order_sweeper_start(store, (int)options->sweep_interval,
+                         cli_housekeeping, &sweeper)) {
     store_close(store);
     return 1;
   }
+  if(http_server_start(&http, &server)) {
+    order_sweeper_stop(sweeper);
+    store_close(store);
+    return 1;
+  }
+  if(!http.listen_port && !options->public_url) /* port 0: now we know it */
+    cli_configure_orders(options, host, http_server_port(server), public_url,
+                         sizeof(public_url));
   cli_log_listening(host, http_server_port(server));
   while(sigwait(&signals, &signal_number) == 0 &&
         signal_number != SIGTERM && signal_number != SIGINT)
@@ -393,6 +458,7 @@ static int cli_serve(const cli_options_t *options)
   core_log(CORE_LOG_INFO, "server.stopping", "signal %d: finishing requests",
            signal_number);
   http_server_stop(server); /* in-flight requests finish first */
+  order_sweeper_stop(sweeper);
   store_close(store);       /* then queued writes are committed */
   core_log(CORE_LOG_INFO, "server.stopped", "bye");
   return 0;

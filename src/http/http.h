@@ -65,6 +65,10 @@ struct http_request {
   char shop_id[STORE_ID_MAX];
   char key_id[STORE_ID_MAX];
   int live;
+  /* set when a POST carries an Idempotency-Key with no stored answer yet */
+  const char *idempotency_key;
+  char request_hash[CORE_SHA256_HEX_LEN + 1];
+  int idempotency_claimed;
   /* the response */
   unsigned int status;
   char *response_body;  /* malloc'd and handed to MHD, unless static_body */
@@ -133,6 +137,17 @@ void http_add_header(http_request_t *req, const char *name,
 void http_resume(http_request_t *req);
 /* Maps a store/core status to the matching error response. */
 void http_respond_rc(http_request_t *req, obol_rc rc);
+
+/* ---- idempotency keys, for handlers that write ----
+ * A write handler's apply function starts with http_tx_replay() (another
+ * node may have answered the same key meanwhile) and answers with
+ * http_tx_respond(), which stores the answer under the key in the same
+ * transaction as the change: a retry never repeats the change. */
+int http_tx_replay(store_tx_t *tx, http_request_t *req);
+obol_rc http_tx_respond(store_tx_t *tx, http_request_t *req,
+                        unsigned int status, json_t *body);
+/* Drops stored answers older than max_age_ms; run by the housekeeping. */
+obol_rc http_idempotency_prune(store_t *store, int64_t max_age_ms);
 
 /* ---- pure pieces, unit tested on their own ---- */
 

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "internal.h"
 
 #define SERVER_SHUTDOWN_GRACE_NS (10LL * 1000000000LL)
 #define SERVER_LOG_MAX 4096
@@ -20,6 +21,7 @@ struct http_server {
   http_options_t options;
   struct MHD_Daemon *daemon;
   http_ratelimit_t *limiter;
+  http_inflight_t *idempotency; /* keys of requests still running */
   unsigned short port;
   atomic_int in_flight; /* requests begun and not yet completed */
   atomic_uint_fast64_t request_counter;
@@ -255,6 +257,9 @@ static http_status_t server_dispatch(http_request_t *req)
     return HTTP_DONE;
   if(server_parse_body(req))
     return HTTP_DONE;
+  if(req->route->authenticated &&
+     http_idempotency_begin(req, server->idempotency))
+    return HTTP_DONE;
   return req->route->handler(req);
 }
 
@@ -408,6 +413,9 @@ static void server_completed(void *cls, struct MHD_Connection *connection,
   *context = NULL;
   if(server->options.access_log)
     server_access_log(req);
+  if(req->idempotency_claimed)
+    http_inflight_release(server->idempotency, req->shop_id,
+                          req->idempotency_key);
   server_request_free(req);
   atomic_fetch_sub(&server->in_flight, 1);
 }
@@ -443,6 +451,9 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
   if(core_random_bytes(random, sizeof(random)))
     goto fail;
   core_hex_encode(random, sizeof(random), server->request_id_prefix);
+  server->idempotency = http_inflight_create();
+  if(!server->idempotency)
+    goto fail;
   if(options->rate_per_second > 0) {
     server->limiter =
         http_ratelimit_create(options->rate_per_second, options->rate_burst);
@@ -477,6 +488,7 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
   return OBOL_OK;
 fail:
   http_ratelimit_destroy(server->limiter);
+  http_inflight_destroy(server->idempotency);
   free(server);
   return OBOL_ERR_IO;
 }
@@ -506,5 +518,6 @@ void http_server_stop(http_server_t *server)
              atomic_load(&server->in_flight));
   MHD_stop_daemon(server->daemon);
   http_ratelimit_destroy(server->limiter);
+  http_inflight_destroy(server->idempotency);
   free(server);
 }

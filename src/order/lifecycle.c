@@ -51,9 +51,10 @@ int64_t order_next_deadline(const store_order_t *order)
   return next;
 }
 
-obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
-                           store_order_t *order, const char *type,
-                           int64_t now)
+/* Writes the event numbered order->event_sequence, with a snapshot. */
+static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
+                               store_order_t *order, const char *type,
+                               int64_t now)
 {
   store_event_t event;
   json_t *data;
@@ -64,7 +65,6 @@ obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
   rc = core_id_new("evt", event.id, sizeof(event.id));
   if(rc)
     return rc;
-  order->event_sequence++;
   memcpy(event.shop_id, order->shop_id, sizeof(event.shop_id));
   memcpy(event.order_id, order->id, sizeof(event.order_id));
   event.sequence = order->event_sequence;
@@ -80,6 +80,37 @@ obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
   return store_tx_event_insert(tx, &event);
 }
 
+obol_rc order_create(store_tx_t *tx, core_arena_t *arena,
+                     store_order_t *order, int64_t now)
+{
+  obol_rc rc;
+
+  snprintf(order->status, sizeof(order->status), "%s",
+           order_status_name(ORDER_ISSUED));
+  order->created_at = now;
+  order->updated_at = now;
+  order->event_sequence = 1;
+  order->deadline_at = order_next_deadline(order);
+  rc = store_tx_order_insert(tx, order);
+  if(!rc)
+    rc = lifecycle_event(tx, arena, order, "order.issued", now);
+  return rc;
+}
+
+obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
+                           store_order_t *order, const char *type,
+                           int64_t now)
+{
+  obol_rc rc;
+
+  order->event_sequence++;
+  order->updated_at = now;
+  rc = store_tx_order_update(tx, order);
+  if(!rc)
+    rc = lifecycle_event(tx, arena, order, type, now);
+  return rc;
+}
+
 obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
                             store_order_t *order, order_status_t to,
                             int64_t now)
@@ -90,12 +121,8 @@ obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
   if(rc)
     return rc;
   snprintf(order->status, sizeof(order->status), "%s", order_status_name(to));
-  order->updated_at = now;
   order->deadline_at = order_next_deadline(order);
-  rc = order_append_event(tx, arena, order, event_type, now);
-  if(rc)
-    return rc;
-  return store_tx_order_update(tx, order);
+  return order_append_event(tx, arena, order, event_type, now);
 }
 
 obol_rc order_record_failed_attempt(store_tx_t *tx, core_arena_t *arena,

@@ -82,8 +82,11 @@ obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
                             store_order_t *order, order_status_t to,
                             int64_t now);
 
-/* Appends an event to the order without a status change (e.g. an order's
- * creation); bumps event_sequence, which the caller then writes. */
+/* Inserts a new order (status issued) and its first event, order.issued. */
+obol_rc order_create(store_tx_t *tx, core_arena_t *arena,
+                     store_order_t *order, int64_t now);
+
+/* Appends an event without a status change; writes the order too. */
 obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
                            store_order_t *order, const char *type,
                            int64_t now);
@@ -112,7 +115,9 @@ json_t *order_json(const store_order_t *order, order_view_t view,
 
 /* ---- the sweeper: applies deadlines in the background ---- */
 typedef struct order_sweeper order_sweeper_t;
+/* housekeeping (may be NULL) runs after every pass, on the same thread. */
 obol_rc order_sweeper_start(store_t *store, int interval_ms,
+                            void (*housekeeping)(store_t *store),
                             order_sweeper_t **out);
 /* Runs one pass now (the test clock uses it); returns orders changed. */
 int order_sweep(store_t *store);

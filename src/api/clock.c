@@ -1,0 +1,32 @@
+/* POST /v1/test/clock: moves Obol's clock forward, for tests of deadlines.
+ * Exists only on a server started with --test-clock; a 404 otherwise. */
+#include "api.h"
+
+#define CLOCK_ADVANCE_MAX_SECONDS (10LL * 366 * 86400)
+
+http_status_t api_test_clock(http_request_t *req)
+{
+  api_config_t *config = http_app(req);
+  json_t *advance = req->json ? json_object_get(req->json, "advance_seconds")
+                              : NULL;
+  char now[32];
+  int swept;
+
+  if(!config->test_clock) {
+    http_respond_error(req, 404, "not_found", "no such endpoint", NULL);
+    return HTTP_DONE;
+  }
+  if(!json_is_integer(advance) || json_integer_value(advance) < 0 ||
+     json_integer_value(advance) > CLOCK_ADVANCE_MAX_SECONDS ||
+     json_object_size(req->json) != 1) {
+    http_respond_field_error(req, 400, "validation_error", "advance_seconds",
+                             "must be an integer number of seconds >= 0");
+    return HTTP_DONE;
+  }
+  core_clock_advance(json_integer_value(advance) * 1000);
+  swept = order_sweep(config->store); /* deadlines now due apply at once */
+  core_time_format(core_now_ms(), now, sizeof(now));
+  http_respond_json(req, 200,
+                    json_pack("{s:s, s:i}", "now", now, "swept", swept));
+  return HTTP_DONE;
+}

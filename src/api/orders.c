@@ -1,0 +1,382 @@
+/* The order resource: create, read, list, events, cancel, receive. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#define ORDER_LIST_DEFAULT 20
+#define ORDER_LIST_MAX 100
+
+/* ?response_type=minimum|standard|full; -1 (answered 400) when invalid. */
+static int order_view(http_request_t *req)
+{
+  const char *type = http_query(req, "response_type");
+
+  if(!type || !strcmp(type, "minimum"))
+    return ORDER_VIEW_MINIMUM;
+  if(!strcmp(type, "standard"))
+    return ORDER_VIEW_STANDARD;
+  if(!strcmp(type, "full"))
+    return ORDER_VIEW_FULL;
+  http_respond_field_error(req, 400, "validation_error", "response_type",
+                           "must be minimum, standard or full");
+  return -1;
+}
+
+/* ---- POST /v1/orders ---- */
+
+typedef struct {
+  http_request_t *req;
+  store_order_t order;
+  order_view_t view;
+} order_create_t;
+
+static obol_rc order_create_apply(store_tx_t *tx, void *arg)
+{
+  order_create_t *create = arg;
+  int64_t now = core_now_ms();
+  obol_rc rc;
+
+  if(http_tx_replay(tx, create->req))
+    return OBOL_OK;
+  rc = order_create(tx, create->req->arena, &create->order, now);
+  if(!rc)
+    rc = http_tx_respond(tx, create->req, 201,
+                         order_json(&create->order, create->view, now));
+  return rc;
+}
+
+/* Answers the request once its write is durable (or failed). */
+static void order_create_done(void *arg, obol_rc rc)
+{
+  order_create_t *create = arg;
+  if(rc)
+    http_respond_rc(create->req, rc);
+  http_resume(create->req);
+}
+
+static obol_rc order_new_identity(store_order_t *order)
+{
+  unsigned char raw[STORE_TOKEN_LEN / 2];
+  obol_rc rc = core_id_new("ord", order->id, sizeof(order->id));
+
+  if(!rc)
+    rc = core_random_bytes(raw, sizeof(raw));
+  if(!rc)
+    core_hex_encode(raw, sizeof(raw), order->token);
+  return rc;
+}
+
+http_status_t api_order_create(http_request_t *req)
+{
+  order_create_t *create = core_arena_alloc(req->arena, sizeof(*create));
+  json_t *body = req->json ? req->json : json_object();
+  json_t *fields = json_object();
+  json_t *details = NULL;
+  store_shop_t shop;
+  int view = order_view(req);
+  int pending = 0;
+  char *text;
+  obol_rc rc;
+
+  if(view < 0)
+    goto done;
+  rc = store_shop_get(http_store(req), req->arena, req->shop_id, &shop);
+  if(!rc && !create)
+    rc = OBOL_ERR_NOMEM;
+  if(rc) {
+    http_respond_rc(req, rc);
+    goto done;
+  }
+  memset(create, 0, sizeof(*create));
+  create->req = req;
+  create->view = (order_view_t)view;
+  if(api_order_input(body, &shop, req->live, core_now_ms(), &create->order,
+                     &details, fields)) {
+    http_respond_error(req, 400, "validation_error",
+                       "some fields are invalid; no order was created",
+                       fields);
+    fields = NULL;
+    goto done;
+  }
+  text = json_dumps(details, JSON_COMPACT);
+  create->order.details = text ? core_arena_strdup(req->arena, text) : NULL;
+  free(text);
+  if(create->order.merchant_reference)
+    create->order.merchant_reference =
+        core_arena_strdup(req->arena, create->order.merchant_reference);
+  memcpy(create->order.shop_id, req->shop_id, sizeof(create->order.shop_id));
+  rc = create->order.details ? order_new_identity(&create->order)
+                             : OBOL_ERR_NOMEM;
+  if(!rc)
+    rc = store_submit(http_store(req), order_create_apply, order_create_done,
+                      create);
+  if(rc)
+    http_respond_rc(req, rc);
+  else
+    pending = 1;
+done:
+  json_decref(details);
+  json_decref(fields);
+  if(!req->json)
+    json_decref(body);
+  return pending ? HTTP_AGAIN : HTTP_DONE;
+}
+
+/* ---- GET /v1/orders/{id} ---- */
+
+http_status_t api_order_get(http_request_t *req)
+{
+  store_order_t order;
+  int view = order_view(req);
+  obol_rc rc;
+
+  if(view < 0)
+    return HTTP_DONE;
+  rc = store_order_get(http_store(req), req->arena, req->shop_id,
+                       http_param(req, "id"), &order);
+  if(rc)
+    http_respond_rc(req, rc);
+  else
+    http_respond_json(req, 200,
+                      order_json(&order, (order_view_t)view, core_now_ms()));
+  return HTTP_DONE;
+}
+
+/* ---- GET /v1/orders ---- */
+
+/* Reads an RFC 3339 query parameter; answers 400 and returns -1 if bad. */
+static int order_query_time(http_request_t *req, const char *name,
+                            int64_t *out)
+{
+  const char *text = http_query(req, name);
+  if(!text)
+    return 0;
+  if(core_time_parse(text, out)) {
+    http_respond_field_error(req, 400, "validation_error", name,
+                             "must be an RFC 3339 time");
+    return -1;
+  }
+  return 0;
+}
+
+/* The cursor is "<created_at ms>_<order id>" of the last row shown. */
+static int order_query_cursor(http_request_t *req, store_order_query_t *query)
+{
+  const char *cursor = http_query(req, "cursor");
+  char *end;
+
+  if(!cursor)
+    return 0;
+  query->cursor_created_at = strtoll(cursor, &end, 10);
+  if(end == cursor || *end != '_' || strncmp(end + 1, "ord_", 4)) {
+    http_respond_field_error(req, 400, "validation_error", "cursor",
+                             "is not a cursor this API returned");
+    return -1;
+  }
+  query->cursor_id = end + 1;
+  return 0;
+}
+
+static int order_query(http_request_t *req, store_order_query_t *query)
+{
+  const char *limit = http_query(req, "limit");
+  const char *status = http_query(req, "status");
+  char *end;
+
+  memset(query, 0, sizeof(*query));
+  query->shop_id = req->shop_id;
+  query->limit = ORDER_LIST_DEFAULT;
+  if(limit) {
+    long value = strtol(limit, &end, 10);
+    if(end == limit || *end || value < 1 || value > ORDER_LIST_MAX) {
+      http_respond_field_error(req, 400, "validation_error", "limit",
+                               "must be an integer from 1 to 100");
+      return -1;
+    }
+    query->limit = (int)value;
+  }
+  if(status && order_status_parse(status) < 0) {
+    http_respond_field_error(req, 400, "validation_error", "status",
+                             "is not an order status");
+    return -1;
+  }
+  query->status = status;
+  query->merchant_reference = http_query(req, "merchant_reference");
+  if(order_query_time(req, "created_from", &query->created_from) ||
+     order_query_time(req, "created_to", &query->created_to))
+    return -1;
+  return order_query_cursor(req, query);
+}
+
+http_status_t api_order_list(http_request_t *req)
+{
+  store_order_query_t query;
+  store_order_t *rows = NULL;
+  size_t count = 0, i;
+  json_t *data, *page;
+  int view = order_view(req);
+  int64_t now = core_now_ms();
+  obol_rc rc;
+
+  if(view < 0 || order_query(req, &query))
+    return HTTP_DONE;
+  query.limit++; /* one more row tells whether there is a next page */
+  rc = store_order_list(http_store(req), req->arena, &query, &rows, &count);
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  data = json_array();
+  for(i = 0; i < count && (int)i < query.limit - 1; i++)
+    json_array_append_new(data, order_json(&rows[i], (order_view_t)view, now));
+  page = json_pack("{s:o, s:b, s:n}", "data", data, "has_more",
+                   (int)count >= query.limit, "next_cursor");
+  if(page && (int)count >= query.limit) {
+    const store_order_t *last = &rows[query.limit - 2];
+    char cursor[96];
+    snprintf(cursor, sizeof(cursor), "%lld_%s", (long long)last->created_at,
+             last->id);
+    json_object_set_new(page, "next_cursor", json_string(cursor));
+  }
+  http_respond_json(req, 200, page);
+  return HTTP_DONE;
+}
+
+/* ---- GET /v1/orders/{id}/events ---- */
+
+json_t *api_event_json(const store_event_t *event)
+{
+  json_t *data = json_loads(event->data, 0, NULL);
+  char when[32];
+
+  core_time_format(event->created_at, when, sizeof(when));
+  return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "id", event->id,
+                   "object", "event", "type", event->type, "order_id",
+                   event->order_id, "sequence", (json_int_t)event->sequence,
+                   "created_at", when, "data", data ? data : json_object());
+}
+
+http_status_t api_order_events(http_request_t *req)
+{
+  store_event_t *events = NULL;
+  store_order_t order;
+  size_t count = 0, i;
+  json_t *data;
+  obol_rc rc;
+
+  rc = store_order_get(http_store(req), req->arena, req->shop_id,
+                       http_param(req, "id"), &order);
+  if(!rc)
+    rc = store_event_list(http_store(req), req->arena, req->shop_id, order.id,
+                          &events, &count);
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  data = json_array();
+  for(i = 0; i < count; i++)
+    json_array_append_new(data, api_event_json(&events[i]));
+  http_respond_json(req, 200, json_pack("{s:o, s:b}", "data", data,
+                                        "has_more", 0));
+  return HTTP_DONE;
+}
+
+/* ---- POST /v1/orders/{id}/cancel|receive ---- */
+
+typedef struct {
+  http_request_t *req;
+  order_status_t to;
+  const char *action;
+  order_view_t view;
+  char current[STORE_STATUS_MAX];
+} order_action_t;
+
+static obol_rc order_action_apply(store_tx_t *tx, void *arg)
+{
+  order_action_t *action = arg;
+  http_request_t *req = action->req;
+  int64_t now = core_now_ms();
+  store_order_t order;
+  int changed;
+  obol_rc rc;
+
+  if(http_tx_replay(tx, req))
+    return OBOL_OK;
+  rc = store_tx_order_get(tx, req->arena, req->shop_id, http_param(req, "id"),
+                          &order);
+  /* Deadlines first: an order that has expired cannot be cancelled. */
+  if(!rc)
+    rc = order_apply_deadlines(tx, req->arena, &order, now, &changed);
+  if(rc)
+    return rc;
+  snprintf(action->current, sizeof(action->current), "%s", order.status);
+  rc = order_change_status(tx, req->arena, &order, action->to, now);
+  if(!rc)
+    rc = http_tx_respond(tx, req, 200, order_json(&order, action->view, now));
+  return rc;
+}
+
+static void order_action_done(void *arg, obol_rc rc)
+{
+  order_action_t *action = arg;
+  http_request_t *req = action->req;
+
+  if(rc == OBOL_ERR_CONFLICT && action->current[0]) {
+    char message[128];
+    snprintf(message, sizeof(message), "an order that is %s cannot be %s",
+             action->current, order_status_name(action->to));
+    http_respond_error(req, 409, "invalid_state_transition", message,
+                       json_pack("{s:s, s:s}", "status", action->current,
+                                 "action", action->action));
+  }
+  else if(rc)
+    http_respond_rc(req, rc);
+  http_resume(req);
+}
+
+static http_status_t order_action(http_request_t *req, const char *name,
+                                  order_status_t to)
+{
+  order_action_t *action = core_arena_alloc(req->arena, sizeof(*action));
+  int view = order_view(req);
+  obol_rc rc;
+
+  if(view < 0)
+    return HTTP_DONE;
+  if(!action) {
+    http_respond_rc(req, OBOL_ERR_NOMEM);
+    return HTTP_DONE;
+  }
+  if(req->json && json_object_size(req->json)) {
+    http_respond_error(req, 400, "validation_error",
+                       "this action takes no body fields",
+                       json_pack("{s:s}", json_object_iter_key(
+                                              json_object_iter(req->json)),
+                                 "unknown field"));
+    return HTTP_DONE;
+  }
+  memset(action, 0, sizeof(*action));
+  action->req = req;
+  action->to = to;
+  action->action = name;
+  action->view = (order_view_t)view;
+  rc = store_submit(http_store(req), order_action_apply, order_action_done,
+                    action);
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  return HTTP_AGAIN;
+}
+
+http_status_t api_order_cancel(http_request_t *req)
+{
+  return order_action(req, "cancel", ORDER_CANCELLED);
+}
+
+http_status_t api_order_receive(http_request_t *req)
+{
+  return order_action(req, "receive", ORDER_RECEIVED);
+}
