@@ -110,13 +110,54 @@ int64_t core_monotonic_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm):
+ * no gmtime_r, whose time-zone lock serialises every thread. */
+static void clock_civil(int64_t days, int *year, int *month, int *day)
+{
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+
+  *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+static void clock_put(char *out, int value, int digits)
+{
+  while(digits--) {
+    out[digits] = (char)('0' + value % 10);
+    value /= 10;
+  }
+}
+
 void core_time_format(int64_t ms, char *out, size_t out_size)
 {
-  time_t secs = (time_t)(ms / 1000);
-  struct tm tm;
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int seconds_of_day = (int)(secs - days * 86400);
+  int year, month, day;
+  char text[25];
 
-  gmtime_r(&secs, &tm);
-  snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-           tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+  clock_civil(days, &year, &month, &day);
+  /* YYYY-MM-DDTHH:MM:SS.mmmZ */
+  clock_put(text, year, 4);
+  text[4] = '-';
+  clock_put(text + 5, month, 2);
+  text[7] = '-';
+  clock_put(text + 8, day, 2);
+  text[10] = 'T';
+  clock_put(text + 11, seconds_of_day / 3600, 2);
+  text[13] = ':';
+  clock_put(text + 14, seconds_of_day / 60 % 60, 2);
+  text[16] = ':';
+  clock_put(text + 17, seconds_of_day % 60, 2);
+  text[19] = '.';
+  clock_put(text + 20, (int)(ms - secs * 1000), 3);
+  text[23] = 'Z';
+  text[24] = '\0';
+  snprintf(out, out_size, "%s", text);
 }

@@ -1,4 +1,5 @@
 /* Randomness, ids and digests, all from OpenSSL's libcrypto. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,13 +44,25 @@ obol_rc core_id_new(const char *prefix, char *out, size_t out_size)
   return OBOL_OK;
 }
 
+/* Fetched once: OpenSSL 3's implicit fetch by EVP_sha256() takes a global
+ * lock on every call, which serialises all request threads. */
+static EVP_MD *crypto_sha256;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void crypto_fetch(void)
+{
+  crypto_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 obol_rc core_sha256_hex(const void *data, size_t len,
                         char out[CORE_SHA256_HEX_LEN + 1])
 {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
 
-  if(EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
+  pthread_once(&crypto_once, crypto_fetch);
+  if(!crypto_sha256 ||
+     EVP_Digest(data, len, digest, &digest_len, crypto_sha256, NULL) != 1 ||
      digest_len != 32)
     return OBOL_ERR_CRYPTO;
   core_hex_encode(digest, digest_len, out);
