@@ -29,21 +29,21 @@ static int order_view(http_request_t *req)
 typedef struct {
   http_request_t *req;
   store_order_t order;
+  store_event_t event;
   order_view_t view;
 } order_create_t;
 
+/* On the writer thread: only inserts; everything else was prepared. */
 static obol_rc order_create_apply(store_tx_t *tx, void *arg)
 {
   order_create_t *create = arg;
-  int64_t now = core_now_ms();
   obol_rc rc;
 
   if(http_tx_replay(tx, create->req))
     return OBOL_OK;
-  rc = order_create(tx, create->req->arena, &create->order, now);
+  rc = order_insert(tx, &create->order, &create->event);
   if(!rc)
-    rc = http_tx_respond(tx, create->req, 201,
-                         order_json(&create->order, create->view, now));
+    rc = http_tx_record(tx, create->req);
   return rc;
 }
 
@@ -56,13 +56,21 @@ static void order_create_done(void *arg, obol_rc rc)
   http_resume(create->req);
 }
 
+/* The token starts with the time like ids do (its index then grows at the
+ * end instead of being dirtied at random) and has 208 random bits after. */
 static obol_rc order_new_identity(store_order_t *order)
 {
   unsigned char raw[STORE_TOKEN_LEN / 2];
+  uint64_t now = (uint64_t)core_now_ms();
   obol_rc rc = core_id_new("ord", order->id, sizeof(order->id));
+  int i;
 
   if(!rc)
     rc = core_random_bytes(raw, sizeof(raw));
+  for(i = 5; i >= 0; i--) {
+    raw[i] = (unsigned char)(now & 0xff);
+    now >>= 8;
+  }
   if(!rc)
     core_hex_encode(raw, sizeof(raw), order->token);
   return rc;
@@ -109,6 +117,12 @@ http_status_t api_order_create(http_request_t *req)
   memcpy(create->order.shop_id, req->shop_id, sizeof(create->order.shop_id));
   rc = create->order.details ? order_new_identity(&create->order)
                              : OBOL_ERR_NOMEM;
+  if(!rc)
+    rc = order_prepare(req->arena, &create->order, core_now_ms(),
+                       &create->event);
+  if(!rc)
+    http_respond_json(req, 201, order_json(&create->order, create->view,
+                                           create->order.created_at));
   if(!rc)
     rc = store_submit(http_store(req), order_create_apply, order_create_done,
                       create);

@@ -32,11 +32,19 @@ obol_rc core_id_new(const char *prefix, char *out, size_t out_size)
 {
   unsigned char raw[CORE_ID_RANDOM_BYTES];
   char hex[2 * CORE_ID_RANDOM_BYTES + 1];
+  uint64_t now = (uint64_t)core_now_ms();
   obol_rc rc = core_random_bytes(raw, sizeof(raw));
   int written;
+  int i;
 
   if(rc)
     return rc;
+  /* The first 6 bytes are the time in ms: new ids sort after old ones, so
+   * inserts append to the indexes instead of dirtying random pages. */
+  for(i = 5; i >= 0; i--) {
+    raw[i] = (unsigned char)(now & 0xff);
+    now >>= 8;
+  }
   core_hex_encode(raw, sizeof(raw), hex);
   written = snprintf(out, out_size, "%s_%s", prefix, hex);
   if(written < 0 || (size_t)written >= out_size)

@@ -146,6 +146,9 @@ void http_respond_rc(http_request_t *req, obol_rc rc);
 int http_tx_replay(store_tx_t *tx, http_request_t *req);
 obol_rc http_tx_respond(store_tx_t *tx, http_request_t *req,
                         unsigned int status, json_t *body);
+/* Stores the response already set (before the job was submitted, to keep
+ * work off the writer thread) under the request's key, if it has one. */
+obol_rc http_tx_record(store_tx_t *tx, http_request_t *req);
 /* Drops stored answers older than max_age_ms; run by the housekeeping. */
 obol_rc http_idempotency_prune(store_t *store, int64_t max_age_ms);
 

@@ -218,9 +218,14 @@ int http_tx_replay(store_tx_t *tx, http_request_t *req)
 obol_rc http_tx_respond(store_tx_t *tx, http_request_t *req,
                         unsigned int status, json_t *body)
 {
+  http_respond_json(req, status, body);
+  return http_tx_record(tx, req);
+}
+
+obol_rc http_tx_record(store_tx_t *tx, http_request_t *req)
+{
   store_idempotency_t record;
 
-  http_respond_json(req, status, body);
   if(!req->idempotency_key)
     return OBOL_OK;
   memset(&record, 0, sizeof(record));

@@ -51,49 +51,61 @@ int64_t order_next_deadline(const store_order_t *order)
   return next;
 }
 
+obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
+                          const char *type, int64_t now,
+                          store_event_t *event)
+{
+  json_t *data;
+  char *text;
+  obol_rc rc;
+
+  memset(event, 0, sizeof(*event));
+  rc = core_id_new("evt", event->id, sizeof(event->id));
+  if(rc)
+    return rc;
+  memcpy(event->shop_id, order->shop_id, sizeof(event->shop_id));
+  memcpy(event->order_id, order->id, sizeof(event->order_id));
+  event->sequence = order->event_sequence;
+  snprintf(event->type, sizeof(event->type), "%s", type);
+  event->created_at = now;
+  data = json_pack("{s:o}", "order", order_json(order, ORDER_VIEW_FULL, now));
+  text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+  json_decref(data);
+  event->data = text ? core_arena_strdup(arena, text) : NULL;
+  free(text);
+  return event->data ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
 /* Writes the event numbered order->event_sequence, with a snapshot. */
 static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
                                store_order_t *order, const char *type,
                                int64_t now)
 {
   store_event_t event;
-  json_t *data;
-  char *text;
-  obol_rc rc;
-
-  memset(&event, 0, sizeof(event));
-  rc = core_id_new("evt", event.id, sizeof(event.id));
-  if(rc)
-    return rc;
-  memcpy(event.shop_id, order->shop_id, sizeof(event.shop_id));
-  memcpy(event.order_id, order->id, sizeof(event.order_id));
-  event.sequence = order->event_sequence;
-  snprintf(event.type, sizeof(event.type), "%s", type);
-  event.created_at = now;
-  data = json_pack("{s:o}", "order", order_json(order, ORDER_VIEW_FULL, now));
-  text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-  json_decref(data);
-  event.data = text ? core_arena_strdup(arena, text) : NULL;
-  free(text);
-  if(!event.data)
-    return OBOL_ERR_NOMEM;
-  return store_tx_event_insert(tx, &event);
+  obol_rc rc = order_event_build(arena, order, type, now, &event);
+  if(!rc)
+    rc = store_tx_event_insert(tx, &event);
+  return rc;
 }
 
-obol_rc order_create(store_tx_t *tx, core_arena_t *arena,
-                     store_order_t *order, int64_t now)
+obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
+                      int64_t now, store_event_t *event)
 {
-  obol_rc rc;
-
   snprintf(order->status, sizeof(order->status), "%s",
            order_status_name(ORDER_ISSUED));
   order->created_at = now;
   order->updated_at = now;
   order->event_sequence = 1;
   order->deadline_at = order_next_deadline(order);
-  rc = store_tx_order_insert(tx, order);
+  return order_event_build(arena, order, "order.issued", now, event);
+}
+
+obol_rc order_insert(store_tx_t *tx, const store_order_t *order,
+                     const store_event_t *event)
+{
+  obol_rc rc = store_tx_order_insert(tx, order);
   if(!rc)
-    rc = lifecycle_event(tx, arena, order, "order.issued", now);
+    rc = store_tx_event_insert(tx, event);
   return rc;
 }
 

@@ -82,9 +82,17 @@ obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
                             store_order_t *order, order_status_t to,
                             int64_t now);
 
-/* Inserts a new order (status issued) and its first event, order.issued. */
-obol_rc order_create(store_tx_t *tx, core_arena_t *arena,
-                     store_order_t *order, int64_t now);
+/* A new order is prepared outside the transaction (status issued, its
+ * first event order.issued with the snapshot), so the single writer thread
+ * only inserts it with order_insert(). */
+obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
+                      int64_t now, store_event_t *event);
+obol_rc order_insert(store_tx_t *tx, const store_order_t *order,
+                     const store_event_t *event);
+/* The event numbered order->event_sequence, snapshot included. */
+obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
+                          const char *type, int64_t now,
+                          store_event_t *event);
 
 /* Appends an event without a status change; writes the order too. */
 obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,

@@ -228,6 +228,13 @@ typedef struct {
   int stopping;
   pthread_mutex_t readers_lock;
   store_conn_t *readers_free;
+  /* Committed batches wait here for their done callbacks, which run on a
+   * thread of their own so the writer goes straight on to the next batch. */
+  pthread_t completer_thread;
+  pthread_cond_t completed_cond;
+  sqlite_job_t *completed_head;
+  sqlite_job_t *completed_tail;
+  int writer_finished;
 } sqlite_backend_t;
 
 /* ---- connections and statements ---- */
@@ -248,8 +255,11 @@ static obol_rc sqlite_conn_open(const char *path, int writer,
 {
   store_conn_t *conn = calloc(1, sizeof(*conn));
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  /* mmap: readers map pages instead of copying them in again after every
+   * commit of the writer (WAL invalidates their page caches). */
   const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                        " PRAGMA foreign_keys=ON;";
+                        " PRAGMA foreign_keys=ON; PRAGMA mmap_size=1073741824;"
+                        " PRAGMA cache_size=-65536;";
 
   if(!conn)
     return OBOL_ERR_NOMEM;
@@ -368,12 +378,45 @@ static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
     for(job = jobs; job; job = job->next)
       job->rc = OBOL_ERR_STORE;
   }
-  while(jobs) {
-    job = jobs;
-    jobs = jobs->next;
-    job->done(job->arg, job->rc);
-    free(job);
+  for(job = jobs; job->next; job = job->next)
+    ;
+  pthread_mutex_lock(&backend->queue_lock);
+  if(backend->completed_tail)
+    backend->completed_tail->next = jobs;
+  else
+    backend->completed_head = jobs;
+  backend->completed_tail = job;
+  pthread_cond_signal(&backend->completed_cond);
+  pthread_mutex_unlock(&backend->queue_lock);
+}
+
+/* Runs the done callbacks of committed (or failed) jobs, in order. */
+static void *sqlite_completer_main(void *arg)
+{
+  sqlite_backend_t *backend = arg;
+
+  pthread_mutex_lock(&backend->queue_lock);
+  for(;;) {
+    sqlite_job_t *jobs = backend->completed_head;
+    if(!jobs) {
+      if(backend->writer_finished)
+        break;
+      pthread_cond_wait(&backend->completed_cond, &backend->queue_lock);
+      continue;
+    }
+    backend->completed_head = NULL;
+    backend->completed_tail = NULL;
+    pthread_mutex_unlock(&backend->queue_lock);
+    while(jobs) {
+      sqlite_job_t *job = jobs;
+      jobs = jobs->next;
+      job->done(job->arg, job->rc);
+      free(job);
+    }
+    pthread_mutex_lock(&backend->queue_lock);
   }
+  pthread_mutex_unlock(&backend->queue_lock);
+  return NULL;
 }
 
 static void *sqlite_writer_main(void *arg)
@@ -405,6 +448,10 @@ static void *sqlite_writer_main(void *arg)
     pthread_mutex_unlock(&backend->queue_lock);
     sqlite_run_batch(backend, batch);
   }
+  pthread_mutex_lock(&backend->queue_lock);
+  backend->writer_finished = 1;
+  pthread_cond_signal(&backend->completed_cond);
+  pthread_mutex_unlock(&backend->queue_lock);
   return NULL;
 }
 
@@ -449,6 +496,7 @@ static void sqlite_close(void *handle)
   pthread_cond_broadcast(&backend->queue_cond);
   pthread_mutex_unlock(&backend->queue_lock);
   pthread_join(backend->writer_thread, NULL); /* drains the queue first */
+  pthread_join(backend->completer_thread, NULL);
   sqlite_conn_close(backend->writer);
   while((conn = backend->readers_free)) {
     backend->readers_free = conn->next_free;
@@ -456,6 +504,7 @@ static void sqlite_close(void *handle)
   }
   pthread_mutex_destroy(&backend->queue_lock);
   pthread_cond_destroy(&backend->queue_cond);
+  pthread_cond_destroy(&backend->completed_cond);
   pthread_mutex_destroy(&backend->readers_lock);
   free(backend->path);
   free(backend);
@@ -473,6 +522,7 @@ static obol_rc sqlite_open(store_t *store, const char *location,
   backend->path = strdup(location);
   pthread_mutex_init(&backend->queue_lock, NULL);
   pthread_cond_init(&backend->queue_cond, NULL);
+  pthread_cond_init(&backend->completed_cond, NULL);
   pthread_mutex_init(&backend->readers_lock, NULL);
   if(!backend->path) {
     rc = OBOL_ERR_NOMEM;
@@ -481,8 +531,18 @@ static obol_rc sqlite_open(store_t *store, const char *location,
   rc = sqlite_conn_open(location, 1, &backend->writer);
   if(rc)
     goto fail;
+  if(pthread_create(&backend->completer_thread, NULL, sqlite_completer_main,
+                    backend)) {
+    rc = OBOL_ERR_IO;
+    goto fail;
+  }
   if(pthread_create(&backend->writer_thread, NULL, sqlite_writer_main,
                     backend)) {
+    pthread_mutex_lock(&backend->queue_lock);
+    backend->writer_finished = 1;
+    pthread_cond_signal(&backend->completed_cond);
+    pthread_mutex_unlock(&backend->queue_lock);
+    pthread_join(backend->completer_thread, NULL);
     rc = OBOL_ERR_IO;
     goto fail;
   }
