@@ -43,6 +43,8 @@ static const char cli_usage[] =
     "  --header-limit BYTES  largest request head (default 32768)\n"
     "  --idle-timeout SECS   close silent connections (default 30)\n"
     "  --no-access-log       do not log one line per request\n"
+    "  --key-cache-ms MS     trust a checked secret key this long; a revoked\n"
+    "                        key fails within it (default 1000, 0 = off)\n"
     "  --demo                create a demo shop on an empty database\n"
     "  --max-order-amount N  largest order total in minor units\n"
     "                        (default 1000000000000)\n"
@@ -65,6 +67,7 @@ typedef struct {
   long header_limit;
   long idle_timeout;
   long sweep_interval;
+  long key_cache_ms;
   double max_order_amount;
   int test_clock;
   int live;
@@ -130,6 +133,7 @@ static void cli_defaults(cli_options_t *options)
   options->idle_timeout = 30;
   options->access_log = 1;
   options->sweep_interval = 1000;
+  options->key_cache_ms = 1000;
   options->max_order_amount = 1e12;
   if(options->threads < 1)
     options->threads = 1;
@@ -207,6 +211,10 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
       if(cli_parse_long(value, 1, 86400, &options->idle_timeout))
         return cli_fail("--idle-timeout must be 1 to 86400 seconds, not '%s'",
                         value);
+    }
+    else if(!strcmp(arg, "--key-cache-ms")) {
+      if(cli_parse_long(value, 0, 60000, &options->key_cache_ms))
+        return cli_fail("--key-cache-ms must be 0 to 60000, not '%s'", value);
     }
     else if(!strcmp(arg, "--sweep-interval")) {
       if(cli_parse_long(value, 10, 3600000, &options->sweep_interval))
@@ -430,6 +438,7 @@ static int cli_serve(const cli_options_t *options)
   http.rate_per_second = options->rate_limit;
   http.rate_burst = options->rate_burst;
   http.access_log = options->access_log;
+  http.key_cache_ms = (unsigned int)options->key_cache_ms;
   http.routes = api_routes;
   http.route_count = api_route_count;
   http.store = store;

@@ -161,3 +161,30 @@ void core_time_format(int64_t ms, char *out, size_t out_size)
   text[24] = '\0';
   snprintf(out, out_size, "%s", text);
 }
+
+void core_http_date(int64_t ms, char out[CORE_HTTP_DATE_LEN + 1])
+{
+  static const char days[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01: Thu */
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  int64_t secs = ms / 1000;
+  int64_t day_number = secs / 86400;
+  int seconds_of_day = (int)(secs % 86400);
+  int year, month, day;
+
+  clock_civil(day_number, &year, &month, &day);
+  /* IMF-fixdate: "Mon, 23 Nov 2026 12:17:16 GMT" */
+  memcpy(out, days + 3 * (day_number % 7), 3);
+  memcpy(out + 3, ", ", 2);
+  clock_put(out + 5, day, 2);
+  out[7] = ' ';
+  memcpy(out + 8, months + 3 * (month - 1), 3);
+  out[11] = ' ';
+  clock_put(out + 12, year, 4);
+  out[16] = ' ';
+  clock_put(out + 17, seconds_of_day / 3600, 2);
+  out[19] = ':';
+  clock_put(out + 20, seconds_of_day / 60 % 60, 2);
+  out[22] = ':';
+  clock_put(out + 23, seconds_of_day % 60, 2);
+  memcpy(out + 25, " GMT", 5);
+}

@@ -84,6 +84,9 @@ int core_equal_ct(const void *a, const void *b, size_t len);
 /* ---- clock -------------------------------------------------------------- */
 int64_t core_now_ms(void);      /* wall clock, ms since the epoch */
 int64_t core_monotonic_ns(void); /* for durations only */
+/* The HTTP Date header value (IMF-fixdate), 29 characters plus NUL. */
+#define CORE_HTTP_DATE_LEN 29
+void core_http_date(int64_t ms, char out[CORE_HTTP_DATE_LEN + 1]);
 /* Moves the wall clock by ms; only the test clock calls this. */
 void core_clock_advance(int64_t ms);
 /* Parses an RFC 3339 timestamp (Z or +hh:mm offset) to ms since the epoch. */

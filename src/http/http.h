@@ -95,6 +95,7 @@ typedef struct {
   double rate_per_second;    /* per key; 0 switches rate limiting off */
   double rate_burst;
   int access_log;
+  unsigned int key_cache_ms; /* how long a read key is trusted; 0 = off */
   const http_route_t *routes;
   size_t route_count;
   store_t *store;

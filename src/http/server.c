@@ -22,6 +22,7 @@ struct http_server {
   struct MHD_Daemon *daemon;
   http_ratelimit_t *limiter;
   http_inflight_t *idempotency; /* keys of requests still running */
+  http_keycache_t *keys;        /* NULL when key caching is off */
   unsigned short port;
   atomic_int in_flight; /* requests begun and not yet completed */
   atomic_uint_fast64_t request_counter;
@@ -138,7 +139,8 @@ static int server_authenticate(http_request_t *req)
   char hash[CORE_SHA256_HEX_LEN + 1];
   store_key_t key;
   unsigned int retry_after;
-  obol_rc rc;
+  int64_t now = core_monotonic_ns();
+  obol_rc rc = OBOL_OK;
 
   if(!header) {
     server_unauthorized(req, "missing Authorization: Bearer <secret key>");
@@ -149,7 +151,12 @@ static int server_authenticate(http_request_t *req)
                              "Bearer secret key");
     return 1;
   }
-  rc = store_key_find_by_hash(req->server->options.store, hash, &key);
+  if(!req->server->keys || !http_keycache_get(req->server->keys, hash, now,
+                                               &key)) {
+    rc = store_key_find_by_hash(req->server->options.store, hash, &key);
+    if(!rc && req->server->keys)
+      http_keycache_put(req->server->keys, &key, now);
+  }
   if(rc == OBOL_ERR_NOT_FOUND ||
      (!rc && !core_equal_ct(key.secret_hash, hash, CORE_SHA256_HEX_LEN))) {
     server_unauthorized(req, "unknown secret key");
@@ -167,8 +174,7 @@ static int server_authenticate(http_request_t *req)
   memcpy(req->key_id, key.id, sizeof(req->key_id));
   req->live = key.live;
   if(req->server->limiter &&
-     !http_ratelimit_take(req->server->limiter, key.id, core_monotonic_ns(),
-                          &retry_after)) {
+     !http_ratelimit_take(req->server->limiter, key.id, now, &retry_after)) {
     char seconds[16];
     snprintf(seconds, sizeof(seconds), "%u", retry_after);
     http_add_header(req, "Retry-After", seconds);
@@ -239,8 +245,10 @@ static http_status_t server_dispatch(http_request_t *req)
   char allow[64];
   http_route_result_t found;
 
+  /* HEAD is GET without the body, which libmicrohttpd drops for us. */
   found = http_route_match(server->options.routes, server->options.route_count,
-                           req->method, req->path, req->arena, &req->route,
+                           strcmp(req->method, "HEAD") ? req->method : "GET",
+                           req->path, req->arena, &req->route,
                            req->params, &req->param_count, allow,
                            sizeof(allow));
   if(found == HTTP_ROUTE_NOT_FOUND) {
@@ -274,6 +282,21 @@ void http_resume(http_request_t *req)
   pthread_mutex_unlock(&req->lock);
 }
 
+/* libmicrohttpd's own Date header goes through gmtime_r, whose lock all
+ * threads contend on; each thread formats it once a second instead. */
+static void server_date_header(struct MHD_Response *response)
+{
+  static __thread int64_t cached_second = -1;
+  static __thread char cached[CORE_HTTP_DATE_LEN + 1];
+  int64_t now = core_now_ms();
+
+  if(now / 1000 != cached_second) {
+    core_http_date(now, cached);
+    cached_second = now / 1000;
+  }
+  MHD_add_response_header(response, "Date", cached);
+}
+
 static enum MHD_Result server_queue(http_request_t *req)
 {
   struct MHD_Response *response;
@@ -287,6 +310,7 @@ static enum MHD_Result server_queue(http_request_t *req)
     return MHD_NO;
   if(!req->static_body)
     req->response_body = NULL; /* MHD frees it now */
+  server_date_header(response);
   MHD_add_response_header(response, "Content-Type",
                           "application/json; charset=utf-8");
   if(req->request_id[0])
@@ -443,7 +467,7 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
   unsigned char random[8];
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
-                       MHD_USE_ERROR_LOG;
+                       MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK;
 
   if(!server)
     return OBOL_ERR_NOMEM;
@@ -454,6 +478,12 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
   server->idempotency = http_inflight_create();
   if(!server->idempotency)
     goto fail;
+  if(options->key_cache_ms) {
+    server->keys =
+        http_keycache_create((int64_t)options->key_cache_ms * 1000000);
+    if(!server->keys)
+      goto fail;
+  }
   if(options->rate_per_second > 0) {
     server->limiter =
         http_ratelimit_create(options->rate_per_second, options->rate_burst);
@@ -489,6 +519,7 @@ obol_rc http_server_start(const http_options_t *options, http_server_t **out)
 fail:
   http_ratelimit_destroy(server->limiter);
   http_inflight_destroy(server->idempotency);
+  http_keycache_destroy(server->keys);
   free(server);
   return OBOL_ERR_IO;
 }
@@ -519,5 +550,6 @@ void http_server_stop(http_server_t *server)
   MHD_stop_daemon(server->daemon);
   http_ratelimit_destroy(server->limiter);
   http_inflight_destroy(server->idempotency);
+  http_keycache_destroy(server->keys);
   free(server);
 }

@@ -97,6 +97,16 @@ static void test_time_format(void **state)
   assert_string_equal(text, "2026-11-23T11:48:12.123Z");
 }
 
+static void test_http_date(void **state)
+{
+  char text[CORE_HTTP_DATE_LEN + 1];
+  (void)state;
+  core_http_date(1795434492123LL, text);
+  assert_string_equal(text, "Mon, 23 Nov 2026 11:48:12 GMT");
+  core_http_date(0, text);
+  assert_string_equal(text, "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
 static void test_time_parse(void **state)
 {
   int64_t ms = 0;
@@ -129,6 +139,7 @@ int main(void)
     cmocka_unit_test(test_ids),
     cmocka_unit_test(test_time_format),
     cmocka_unit_test(test_time_parse),
+    cmocka_unit_test(test_http_date),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
