@@ -38,7 +38,8 @@ static obol_rc seed_apply(store_tx_t *tx, void *arg)
     order.merchant_reference = reference;
     order.amount = order.initial_amount = 1500;
     order.test = 1;
-    order.details = "{\"language\":\"en\"}";
+    order.details = "{}";
+    snprintf(order.language, sizeof(order.language), "en");
     store_event_t event;
     rc = order_prepare(seed->arena, &order, core_now_ms(), &event);
     if(!rc)

@@ -79,18 +79,19 @@ static json_t *checkout_order(const store_order_t *order, json_t *details,
   return out;
 }
 
-static json_t *checkout_settings(json_t *details)
+static json_t *checkout_settings(const store_order_t *order)
 {
+  const char *const *urls = order->urls;
   return json_pack(
-      "{s:o, s:o, s:o, s:o, s:n, s:o, s:o, s:o, s:{}, s:{}, s:n}",
-      "success_url", checkout_string(details, "success_redirect"), "fail_url",
-      checkout_string(details, "failure_redirect"), "decline_url",
-      checkout_string(details, "failure_redirect"), "notification_url",
-      checkout_string(details, "notification_url"), "verification_url",
-      "cancel_url", checkout_string(details, "cancel_url"), "return_url",
-      checkout_string(details, "return_url"), "language",
-      checkout_string(details, "language"), "customer_fields",
-      "credit_card_fields", "auto_return");
+      "{s:o, s:o, s:o, s:o, s:n, s:o, s:o, s:s, s:{}, s:{}, s:n}",
+      "success_url", checkout_optional(urls[STORE_URL_SUCCESS_REDIRECT]),
+      "fail_url", checkout_optional(urls[STORE_URL_FAILURE_REDIRECT]),
+      "decline_url", checkout_optional(urls[STORE_URL_FAILURE_REDIRECT]),
+      "notification_url", checkout_optional(urls[STORE_URL_NOTIFICATION]),
+      "verification_url", "cancel_url",
+      checkout_optional(urls[STORE_URL_CANCEL]), "return_url",
+      checkout_optional(urls[STORE_URL_RETURN]), "language", order->language,
+      "customer_fields", "credit_card_fields", "auto_return");
 }
 
 static json_t *checkout_customer(json_t *details)
@@ -136,7 +137,7 @@ json_t *api_checkout_json(const store_order_t *order,
       "token", order->token, "shop_id", shop->id, "transaction_type",
       order->capture_manual ? "authorization" : "payment", "gateway_response",
       "order", checkout_order(order, details, shop), "settings",
-      checkout_settings(details), "customer", checkout_customer(details),
+      checkout_settings(order), "customer", checkout_customer(details),
       "finished", status == ORDER_RECEIVED || status == ORDER_CANCELLED ||
                       status == ORDER_REJECTED,
       "expired", status == ORDER_EXPIRED, "test", order->test, "status", name,

@@ -29,13 +29,6 @@ static const char *const client_fields[] = {
   "email", "name", "first_name", "last_name", "phone", "country", "city",
   "address", "zip", "state", "birth_date", "external_id", "ip_address", NULL};
 
-/* Redirect targets must be on the shop's allowed hosts. */
-static const char *const redirect_fields[] = {
-  "success_redirect", "in_progress_redirect", "failure_redirect",
-  "return_url", "cancel_url", NULL};
-/* Machine-to-machine targets: absolute, https when live. */
-static const char *const notify_fields[] = {"callback_url", "notification_url",
-                                            NULL};
 
 typedef struct {
   json_t *body;
@@ -269,25 +262,28 @@ static int input_host_allowed(const store_shop_t *shop, const char *url)
   return allowed;
 }
 
-static void input_urls(order_input_t *in, const char *const *names,
-                       int test, int redirect)
+/* Absolute, https when live; where the customer is sent (not callbacks),
+ * on the shop's allowed hosts too. */
+static void input_urls(order_input_t *in, store_order_t *order)
 {
-  size_t i;
+  int i;
 
-  for(i = 0; names[i]; i++) {
-    const char *url = input_string(in, in->body, names[i], names[i], 2048);
+  for(i = 0; i < STORE_URL_COUNT; i++) {
+    const char *name = store_url_names[i];
+    const char *url = input_string(in, in->body, name, name, 2048);
+    int customer = i != STORE_URL_CALLBACK && i != STORE_URL_NOTIFICATION;
     const char *problem;
     if(!url)
       continue;
     problem = api_check_url(url);
-    if(!problem && !test && strncmp(url, "https://", 8))
+    if(!problem && !order->test && strncmp(url, "https://", 8))
       problem = "must use https for live orders";
-    if(!problem && redirect && !input_host_allowed(in->shop, url))
+    if(!problem && customer && !input_host_allowed(in->shop, url))
       problem = "its host is not among the shop's allowed_redirect_hosts";
     if(problem)
-      input_problem(in, names[i], problem);
+      input_problem(in, name, problem);
     else
-      json_object_set_new(in->details, names[i], json_string(url));
+      order->urls[i] = url; /* points into the request body */
   }
 }
 
@@ -456,14 +452,13 @@ obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
                       "merchant_reference_2", ORDER_TEXT_MAX);
   if(text)
     json_object_set_new(in.details, "merchant_reference_2", json_string(text));
-  input_urls(&in, redirect_fields, order->test, 1);
-  input_urls(&in, notify_fields, order->test, 0);
+  input_urls(&in, order);
   text = input_string(&in, body, "language", "language", 2);
   if(text && api_check_language(text))
     input_problem(&in, "language", api_check_language(text));
   if(!text)
     text = shop->default_language ? shop->default_language : "en";
-  json_object_set_new(in.details, "language", json_string(text));
+  snprintf(order->language, sizeof(order->language), "%s", text);
   order->due_at = input_time(&in, "due_date");
   order->expires_at = input_time(&in, "expires_at");
   if(order->due_at && order->expires_at && order->expires_at <= order->due_at)

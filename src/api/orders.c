@@ -24,6 +24,24 @@ static int order_view(http_request_t *req)
   return -1;
 }
 
+#define ORDER_TEXT_MAX (1 << 20)
+
+/* Answers with the order as JSON text, written without a jansson tree. */
+static obol_rc order_respond(http_request_t *req, unsigned int status,
+                             const store_order_t *order, order_view_t view,
+                             int64_t now)
+{
+  core_buf_t text;
+  obol_rc rc;
+
+  core_buf_init(&text, ORDER_TEXT_MAX);
+  rc = order_json_write(order, view, now, &text);
+  if(!rc)
+    http_respond_buf(req, status, &text);
+  core_buf_free(&text);
+  return rc;
+}
+
 /* ---- POST /v1/orders ---- */
 
 typedef struct {
@@ -121,8 +139,8 @@ http_status_t api_order_create(http_request_t *req)
     rc = order_prepare(req->arena, &create->order, core_now_ms(),
                        &create->event);
   if(!rc)
-    http_respond_json(req, 201, order_json(&create->order, create->view,
-                                           create->order.created_at));
+    rc = order_respond(req, 201, &create->order, create->view,
+                       create->order.created_at);
   if(!rc)
     rc = store_submit(http_store(req), order_create_apply, order_create_done,
                       create);
@@ -150,11 +168,10 @@ http_status_t api_order_get(http_request_t *req)
     return HTTP_DONE;
   rc = store_order_get(http_store(req), req->arena, req->shop_id,
                        http_param(req, "id"), &order);
+  if(!rc)
+    rc = order_respond(req, 200, &order, (order_view_t)view, core_now_ms());
   if(rc)
     http_respond_rc(req, rc);
-  else
-    http_respond_json(req, 200,
-                      order_json(&order, (order_view_t)view, core_now_ms()));
   return HTTP_DONE;
 }
 
@@ -229,7 +246,7 @@ http_status_t api_order_list(http_request_t *req)
   store_order_query_t query;
   store_order_t *rows = NULL;
   size_t count = 0, i;
-  json_t *data, *page;
+  core_buf_t text;
   int view = order_view(req);
   int64_t now = core_now_ms();
   obol_rc rc;
@@ -242,19 +259,28 @@ http_status_t api_order_list(http_request_t *req)
     http_respond_rc(req, rc);
     return HTTP_DONE;
   }
-  data = json_array();
-  for(i = 0; i < count && (int)i < query.limit - 1; i++)
-    json_array_append_new(data, order_json(&rows[i], (order_view_t)view, now));
-  page = json_pack("{s:o, s:b, s:n}", "data", data, "has_more",
-                   (int)count >= query.limit, "next_cursor");
-  if(page && (int)count >= query.limit) {
-    const store_order_t *last = &rows[query.limit - 2];
-    char cursor[96];
-    snprintf(cursor, sizeof(cursor), "%lld_%s", (long long)last->created_at,
-             last->id);
-    json_object_set_new(page, "next_cursor", json_string(cursor));
+  core_buf_init(&text, 64 * ORDER_TEXT_MAX);
+  rc = core_buf_append_str(&text, "{\"data\":[");
+  for(i = 0; !rc && i < count && (int)i < query.limit - 1; i++) {
+    if(i)
+      rc = core_buf_append(&text, ",", 1);
+    if(!rc)
+      rc = order_json_write(&rows[i], (order_view_t)view, now, &text);
   }
-  http_respond_json(req, 200, page);
+  if(!rc && (int)count >= query.limit) {
+    const store_order_t *last = &rows[query.limit - 2];
+    rc = core_buf_printf(&text, "],\"has_more\":true,\"next_cursor\":"
+                         "\"%lld_%s\"}", (long long)last->created_at,
+                         last->id);
+  }
+  else if(!rc)
+    rc = core_buf_append_str(&text, "],\"has_more\":false,"
+                                    "\"next_cursor\":null}");
+  if(rc)
+    http_respond_rc(req, rc);
+  else
+    http_respond_buf(req, 200, &text);
+  core_buf_free(&text);
   return HTTP_DONE;
 }
 
@@ -328,7 +354,9 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
   snprintf(action->current, sizeof(action->current), "%s", order.status);
   rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
-    rc = http_tx_respond(tx, req, 200, order_json(&order, action->view, now));
+    rc = order_respond(req, 200, &order, action->view, now);
+  if(!rc)
+    rc = http_tx_record(tx, req);
   return rc;
 }
 

@@ -129,6 +129,9 @@ void http_respond_error(http_request_t *req, unsigned int status,
 void http_respond_field_error(http_request_t *req, unsigned int status,
                               const char *code, const char *field,
                               const char *message);
+/* Takes over the text in body (JSON already written), leaving it empty. */
+void http_respond_buf(http_request_t *req, unsigned int status,
+                      core_buf_t *body);
 /* A constant body (a string literal): no allocation, no copy. */
 void http_respond_static(http_request_t *req, unsigned int status,
                          const char *body);

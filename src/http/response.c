@@ -52,6 +52,17 @@ void http_respond_static(http_request_t *req, unsigned int status,
   req->responded = 1;
 }
 
+void http_respond_buf(http_request_t *req, unsigned int status,
+                      core_buf_t *body)
+{
+  response_release(req);
+  req->response_body = body->data;
+  req->response_len = body->len;
+  req->status = status;
+  req->responded = 1;
+  core_buf_init(body, body->max);
+}
+
 void http_respond_json(http_request_t *req, unsigned int status,
                        json_t *body)
 {

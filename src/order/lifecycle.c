@@ -55,8 +55,7 @@ obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,
                           store_event_t *event)
 {
-  json_t *data;
-  char *text;
+  core_buf_t data;
   obol_rc rc;
 
   memset(event, 0, sizeof(*event));
@@ -68,12 +67,18 @@ obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
   event->sequence = order->event_sequence;
   snprintf(event->type, sizeof(event->type), "%s", type);
   event->created_at = now;
-  data = json_pack("{s:o}", "order", order_json(order, ORDER_VIEW_FULL, now));
-  text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-  json_decref(data);
-  event->data = text ? core_arena_strdup(arena, text) : NULL;
-  free(text);
-  return event->data ? OBOL_OK : OBOL_ERR_NOMEM;
+  core_buf_init(&data, 1 << 20);
+  rc = core_buf_append_str(&data, "{\"order\":");
+  if(!rc)
+    rc = order_json_write(order, ORDER_VIEW_FULL, now, &data);
+  if(!rc)
+    rc = core_buf_append(&data, "}", 1);
+  if(!rc) {
+    event->data = core_arena_strndup(arena, data.data, data.len);
+    rc = event->data ? OBOL_OK : OBOL_ERR_NOMEM;
+  }
+  core_buf_free(&data);
+  return rc;
 }
 
 /* Writes the event numbered order->event_sequence, with a snapshot. */

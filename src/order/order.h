@@ -116,8 +116,10 @@ order_status_t order_effective(const store_order_t *order, int64_t now);
 /* When the sweeper must next look at the order; 0 = never. */
 int64_t order_next_deadline(const store_order_t *order);
 
-/* The order as JSON at the given view; the snapshot events carry is the
- * full view. */
+/* The order as JSON text at the given view, appended to out; the snapshot
+ * events carry is the full view. order_json() is the same as a tree. */
+obol_rc order_json_write(const store_order_t *order, order_view_t view,
+                         int64_t now, core_buf_t *out);
 json_t *order_json(const store_order_t *order, order_view_t view,
                    int64_t now);
 

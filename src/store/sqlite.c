@@ -53,7 +53,9 @@ enum {
   "id, shop_id, token, status, currency, amount, initial_amount, "           \
   "surcharge_amount, merchant_reference, test, capture_manual, "             \
   "max_payment_attempts, failed_attempts, due_at, expires_at, deadline_at, " \
-  "event_sequence, created_at, updated_at, details"
+  "event_sequence, created_at, updated_at, details, success_redirect, "     \
+  "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
+  "callback_url, notification_url, language"
 
 /* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
  * filter combination has its own statement so each uses its own index. */
@@ -95,7 +97,8 @@ static const char *const sqlite_sql[SQL_COUNT] = {
                          "ORDER BY deadline_at LIMIT ?2",
   [SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
                        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                       "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                       "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                       "?24, ?25, ?26, ?27, ?28)",
   [SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
                        " deadline_at = ?16, event_sequence = ?17, "
                        "updated_at = ?19, details = ?20 "
@@ -171,7 +174,10 @@ static const char *const sqlite_migrations[] = {
   " event_sequence BIGINT NOT NULL,"
   " created_at BIGINT NOT NULL,"
   " updated_at BIGINT NOT NULL,"
-  " details TEXT NOT NULL);"
+  " details TEXT NOT NULL,"
+  " success_redirect TEXT, in_progress_redirect TEXT, failure_redirect TEXT,"
+  " return_url TEXT, cancel_url TEXT, callback_url TEXT,"
+  " notification_url TEXT, language TEXT NOT NULL);"
   "CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);"
   "CREATE INDEX orders_shop_status ON orders (shop_id, status, created_at, id);"
   "CREATE INDEX orders_shop_reference ON orders"
@@ -830,6 +836,10 @@ static obol_rc sqlite_order_read(sqlite3_stmt *stmt, core_arena_t *arena,
   out->created_at = sqlite3_column_int64(stmt, 17);
   out->updated_at = sqlite3_column_int64(stmt, 18);
   out->details = sqlite_column_text(stmt, 19, arena);
+  for(int i = 0; i < STORE_URL_COUNT; i++)
+    out->urls[i] = sqlite_column_text(stmt, 20 + i, arena);
+  sqlite_copy_column(stmt, 20 + STORE_URL_COUNT, out->language,
+                     sizeof(out->language));
   return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -966,6 +976,9 @@ static void sqlite_order_bind(sqlite3_stmt *stmt, const store_order_t *order)
   sqlite3_bind_int64(stmt, 18, order->created_at);
   sqlite3_bind_int64(stmt, 19, order->updated_at);
   sqlite_bind_text(stmt, 20, order->details);
+  for(int i = 0; i < STORE_URL_COUNT; i++)
+    sqlite_bind_text(stmt, 21 + i, order->urls[i]);
+  sqlite_bind_text(stmt, 21 + STORE_URL_COUNT, order->language);
 }
 
 static obol_rc sqlite_order_insert(store_conn_t *conn,

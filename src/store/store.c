@@ -5,6 +5,16 @@
 
 #include "store.h"
 
+const char *const store_url_names[STORE_URL_COUNT] = {
+  [STORE_URL_SUCCESS_REDIRECT] = "success_redirect",
+  [STORE_URL_IN_PROGRESS_REDIRECT] = "in_progress_redirect",
+  [STORE_URL_FAILURE_REDIRECT] = "failure_redirect",
+  [STORE_URL_RETURN] = "return_url",
+  [STORE_URL_CANCEL] = "cancel_url",
+  [STORE_URL_CALLBACK] = "callback_url",
+  [STORE_URL_NOTIFICATION] = "notification_url",
+};
+
 struct store {
   const store_ops_t *ops;
   void *backend;

@@ -54,9 +54,24 @@ typedef struct {
 #define STORE_TOKEN_LEN 64
 #define STORE_STATUS_MAX 24
 
-/* An order. The searchable and mutable parts are columns; the rest of what
- * the merchant sent (products, client, URLs, metadata ...) is `details`, a
- * JSON object text. */
+/* The URLs of an order, each a column named as its API field. */
+typedef enum {
+  STORE_URL_SUCCESS_REDIRECT,
+  STORE_URL_IN_PROGRESS_REDIRECT,
+  STORE_URL_FAILURE_REDIRECT,
+  STORE_URL_RETURN,
+  STORE_URL_CANCEL,
+  STORE_URL_CALLBACK,
+  STORE_URL_NOTIFICATION,
+  STORE_URL_COUNT
+} store_url_t;
+
+/* The column (and API field) name of each URL. */
+extern const char *const store_url_names[STORE_URL_COUNT];
+
+/* An order. What is searched, changed or shown on every read is a column;
+ * the rest of what the merchant sent (products, client, description,
+ * metadata ...) is `details`, a JSON object text. */
 typedef struct {
   char id[STORE_ID_MAX];
   char shop_id[STORE_ID_MAX];
@@ -77,6 +92,8 @@ typedef struct {
   int64_t event_sequence;   /* sequence number of the order's last event */
   int64_t created_at;
   int64_t updated_at;
+  const char *urls[STORE_URL_COUNT]; /* NULL = not given */
+  char language[8];
   const char *details;
 } store_order_t;
 
