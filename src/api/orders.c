@@ -35,7 +35,9 @@ static obol_rc order_respond(http_request_t *req, unsigned int status,
   obol_rc rc;
 
   core_buf_init(&text, ORDER_TEXT_MAX);
-  rc = order_json_write(order, view, now, &text);
+  rc = core_buf_reserve(&text, 2048);
+  if(!rc)
+    rc = order_json_write(order, view, now, &text);
   if(!rc)
     http_respond_buf(req, status, &text);
   core_buf_free(&text);

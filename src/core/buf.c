@@ -91,26 +91,38 @@ void core_buf_free(core_buf_t *buf)
   core_buf_init(buf, buf->max);
 }
 
+obol_rc core_buf_reserve(core_buf_t *buf, size_t extra)
+{
+  return buf_reserve(buf, extra);
+}
+
+/* Appends runs of plain characters at once; escapes the rest. */
 obol_rc core_buf_append_json_string(core_buf_t *buf, const char *str)
 {
   static const char hex[] = "0123456789abcdef";
-  obol_rc rc = core_buf_append(buf, "\"", 1);
+  const unsigned char *run = (const unsigned char *)str;
   const unsigned char *p;
+  obol_rc rc = core_buf_append(buf, "\"", 1);
 
-  for(p = (const unsigned char *)str; !rc && *p; p++) {
+  for(p = run; !rc && *p; p++) {
     char esc[6] = {'\\', 'u', '0', '0', 0, 0};
-    if(*p == '"' || *p == '\\') {
+    size_t esc_len = 2;
+    if(*p == '"' || *p == '\\')
       esc[1] = (char)*p;
-      rc = core_buf_append(buf, esc, 2);
-    }
     else if(*p < 0x20) {
       esc[4] = hex[*p >> 4];
       esc[5] = hex[*p & 0xf];
-      rc = core_buf_append(buf, esc, 6);
+      esc_len = 6;
     }
     else
-      rc = core_buf_append(buf, p, 1);
+      continue;
+    rc = core_buf_append(buf, run, (size_t)(p - run));
+    if(!rc)
+      rc = core_buf_append(buf, esc, esc_len);
+    run = p + 1;
   }
+  if(!rc)
+    rc = core_buf_append(buf, run, (size_t)(p - run));
   if(!rc)
     rc = core_buf_append(buf, "\"", 1);
   return rc;

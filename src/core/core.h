@@ -46,6 +46,8 @@ obol_rc core_buf_append(core_buf_t *buf, const void *data, size_t len);
 obol_rc core_buf_append_str(core_buf_t *buf, const char *str);
 obol_rc core_buf_printf(core_buf_t *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Makes room for extra more bytes now, to save regrowing later. */
+obol_rc core_buf_reserve(core_buf_t *buf, size_t extra);
 void core_buf_reset(core_buf_t *buf);
 void core_buf_free(core_buf_t *buf);
 
