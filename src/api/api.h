@@ -71,6 +71,8 @@ const char *api_check_currency(const char *currency);
  * (a NULL-terminated list); returns how many it found. */
 int api_check_unknown_fields(json_t *object, const char *const *allowed,
                              json_t *fields);
+/* Characters (not bytes) in a JSON string: limits count characters. */
+size_t api_text_length(const json_t *string);
 /* RFC 3339 UTC timestamp string for ms since the epoch. */
 json_t *api_time_json(int64_t ms);
 

@@ -57,8 +57,8 @@ static const char *input_string(order_input_t *in, json_t *object,
 
   if(!value || json_is_null(value))
     return NULL;
-  if(!json_is_string(value) || json_string_length(value) < 1 ||
-     json_string_length(value) > max) {
+  if(!json_is_string(value) || api_text_length(value) < 1 ||
+     api_text_length(value) > max) {
     snprintf(message, sizeof(message), "must be a string of 1 to %zu "
              "characters", max);
     input_problem(in, path, message);
@@ -329,7 +329,7 @@ static void input_metadata(order_input_t *in)
       input_problem(in, path, "must be a string, number, boolean or null "
                               "(metadata is flat)");
     else if(json_is_string(value) &&
-            json_string_length(value) > ORDER_METADATA_VALUE_MAX)
+            api_text_length(value) > ORDER_METADATA_VALUE_MAX)
       input_problem(in, path, "must be at most 500 characters");
   }
   json_object_set(in->details, "metadata", metadata);

@@ -28,10 +28,12 @@ static json_t *shop_surcharge_json(const char *stored)
   basis_points = json_integer_value(json_object_get(rule, "percent_bp"));
   snprintf(percent, sizeof(percent), "%lld.%02lld",
            (long long)(basis_points / 100), (long long)(basis_points % 100));
-  out = json_pack("{s:s, s:O, s:O, s:O}", "percent", percent, "fixed",
+  out = json_pack("{s:s, s:O, s:o, s:O}", "percent", percent, "fixed",
                   json_object_get(rule, "fixed"), "cap",
-                  json_object_get(rule, "cap"), "format",
-                  json_object_get(rule, "format"));
+                  json_integer_value(json_object_get(rule, "cap"))
+                      ? json_copy(json_object_get(rule, "cap"))
+                      : json_null(),
+                  "format", json_object_get(rule, "format"));
   json_decref(rule);
   return out;
 }
@@ -205,7 +207,8 @@ static const char *shop_patch_brands(http_request_t *req, json_t *value,
 }
 
 /* {percent: "2.5" (up to 2 decimals, 0-100), fixed: minor units >= 0,
- * cap: minor units > 0 or null, format: "v1"|"v2"} stored as basis points. */
+ * cap: minor units > 0 or null, format: "v1"|"v2"} stored as basis points.
+ * Each problem is reported at its own path (surcharge.percent ...). */
 static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
                                         json_t *fields)
 {
@@ -214,15 +217,27 @@ static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
   json_t *percent = json_object_get(value, "percent");
   json_t *fixed = json_object_get(value, "fixed");
   json_t *cap = json_object_get(value, "cap");
-  const char *format = json_string_value(json_object_get(value, "format"));
-  const char *problem = NULL;
+  json_t *format = json_object_get(value, "format");
+  size_t problems = json_object_size(fields);
   int64_t basis_points = 0;
-  json_t *unknown = json_object();
+  json_t *unknown, *rule, *ignored;
+  const char *name, *text;
 
-  if(!json_is_object(value) || api_check_unknown_fields(value, names, unknown))
-    problem = "must be an object with percent, fixed, cap and format";
+  if(!json_is_object(value)) {
+    json_object_set_new(fields, "surcharge",
+                        json_string("must be an object with percent, fixed, "
+                                    "cap and format, or null"));
+    return NULL;
+  }
+  unknown = json_object();
+  api_check_unknown_fields(value, names, unknown);
+  json_object_foreach(unknown, name, ignored) {
+    char path[96];
+    snprintf(path, sizeof(path), "surcharge.%.60s", name);
+    json_object_set_new(fields, path, json_string("unknown field"));
+  }
   json_decref(unknown);
-  if(!problem && percent) {
+  if(percent) {
     const char *parse_problem = NULL;
     obol_rc rc = json_is_string(percent)
                      ? core_money_parse(json_string_value(percent), 2,
@@ -232,33 +247,37 @@ static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
                                               &basis_points, &parse_problem)
                      : OBOL_ERR_INVALID;
     if(rc || basis_points < 0 || basis_points > 10000)
-      problem = "percent must be a number from 0 to 100 with at most 2 "
-                "decimals";
+      json_object_set_new(fields, "surcharge.percent",
+                          json_string("must be a number from 0 to 100 with "
+                                      "at most 2 decimals"));
   }
-  if(!problem && fixed && (!json_is_integer(fixed) ||
-                           json_integer_value(fixed) < 0))
-    problem = "fixed must be an integer amount in minor units >= 0";
-  if(!problem && cap && !json_is_null(cap) &&
+  if(fixed && (!json_is_integer(fixed) || json_integer_value(fixed) < 0))
+    json_object_set_new(fields, "surcharge.fixed",
+                        json_string("must be an integer amount in minor "
+                                    "units >= 0"));
+  if(cap && !json_is_null(cap) &&
      (!json_is_integer(cap) || json_integer_value(cap) < 1))
-    problem = "cap must be null or an integer amount in minor units > 0";
-  if(!problem && format && strcmp(format, "v1") && strcmp(format, "v2"))
-    problem = "format must be v1 or v2";
-  if(!problem && !percent && !fixed)
-    problem = "give percent and/or fixed";
-  if(problem) {
-    json_object_set_new(fields, "surcharge", json_string(problem));
+    json_object_set_new(fields, "surcharge.cap",
+                        json_string("must be null or an integer amount in "
+                                    "minor units > 0"));
+  if(format && (!json_is_string(format) ||
+                (strcmp(json_string_value(format), "v1") &&
+                 strcmp(json_string_value(format), "v2"))))
+    json_object_set_new(fields, "surcharge.format",
+                        json_string("must be v1 or v2"));
+  if(!percent && !fixed)
+    json_object_set_new(fields, "surcharge",
+                        json_string("give percent and/or fixed"));
+  if(json_object_size(fields) > problems)
     return NULL;
-  }
-  {
-    json_t *rule = json_pack(
-        "{s:I, s:I, s:I, s:s}", "percent_bp", (json_int_t)basis_points,
-        "fixed", fixed ? json_integer_value(fixed) : 0, "cap",
-        cap && json_is_integer(cap) ? json_integer_value(cap) : 0, "format",
-        format ? format : "v1");
-    const char *text = shop_dump(req, rule);
-    json_decref(rule);
-    return text;
-  }
+  rule = json_pack("{s:I, s:I, s:I, s:s}", "percent_bp",
+                   (json_int_t)basis_points, "fixed",
+                   fixed ? json_integer_value(fixed) : 0, "cap",
+                   cap && json_is_integer(cap) ? json_integer_value(cap) : 0,
+                   "format", format ? json_string_value(format) : "v1");
+  text = shop_dump(req, rule);
+  json_decref(rule);
+  return text;
 }
 
 /* Checks every member; fills fields with what is wrong. */
@@ -271,8 +290,8 @@ static void shop_patch_validate(shop_patch_t *patch, json_t *body,
   api_check_unknown_fields(body, shop_patch_fields, fields);
   value = json_object_get(body, "name");
   if(value) {
-    if(!json_is_string(value) || json_string_length(value) < 1 ||
-       json_string_length(value) > SHOP_NAME_MAX)
+    if(!json_is_string(value) || api_text_length(value) < 1 ||
+       api_text_length(value) > SHOP_NAME_MAX)
       json_object_set_new(fields, "name",
                           json_string("must be a string of 1 to 200 "
                                       "characters"));

@@ -146,3 +146,16 @@ json_t *api_time_json(int64_t ms)
   core_time_format(ms, text, sizeof(text));
   return json_string(text);
 }
+
+size_t api_text_length(const json_t *string)
+{
+  const unsigned char *p = (const unsigned char *)json_string_value(string);
+  size_t bytes = json_string_length(string);
+  size_t characters = 0;
+  size_t i;
+
+  /* jansson holds valid UTF-8: count every byte that starts a character. */
+  for(i = 0; p && i < bytes; i++)
+    characters += (p[i] & 0xc0) != 0x80;
+  return characters;
+}

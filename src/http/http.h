@@ -78,6 +78,7 @@ struct http_request {
   /* bookkeeping */
   int64_t started_ns;
   int too_large;
+  size_t discarded;     /* body bytes dropped after too_large */
   int responded;
   int suspended;
   int completed;        /* async work answered */

@@ -16,6 +16,7 @@
 
 #define SERVER_SHUTDOWN_GRACE_NS (10LL * 1000000000LL)
 #define SERVER_LOG_MAX 4096
+#define SERVER_DISCARD_MAX (16 << 20) /* bytes of an oversized body read */
 
 struct http_server {
   http_options_t options;
@@ -212,8 +213,9 @@ static int server_parse_body(http_request_t *req)
                        "application/json", NULL);
     return 1;
   }
+  /* DECODE_ANY: a scalar body is valid JSON, just not an object. */
   req->json = json_loadb(req->body.data, req->body.len,
-                         JSON_REJECT_DUPLICATES, &error);
+                         JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
   if(!req->json) {
     json_t *document;
     snprintf(message, sizeof(message), "invalid JSON at line %d, column %d: %s",
@@ -353,15 +355,21 @@ static enum MHD_Result server_access(void *cls,
       return MHD_YES;
   }
   if(*upload_data_size) {
-    if(core_buf_append(&req->body, upload_data, *upload_data_size))
+    /* A body found too large while it streams (chunked) is read to its
+     * end and dropped, since libmicrohttpd cannot answer mid-upload; one
+     * that streams on far past the limit loses its connection. */
+    if(req->too_large)
+      req->discarded += *upload_data_size;
+    else if(core_buf_append(&req->body, upload_data, *upload_data_size))
       req->too_large = 1;
     *upload_data_size = 0;
-    if(!req->too_large)
-      return MHD_YES;
+    if(req->discarded > SERVER_DISCARD_MAX)
+      return MHD_NO;
+    return MHD_YES;
   }
   if(req->too_large) {
-    /* Answering before the body is read closes the connection, which is
-     * what an oversized upload deserves. */
+    /* Answering before the body is read (Content-Length too large) closes
+     * the connection, which is what an oversized upload deserves. */
     if(!req->responded)
       http_respond_error(req, 413, "body_too_large",
                          "the request body exceeds the size limit", NULL);
