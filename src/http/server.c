@@ -1,6 +1,8 @@
 /* The server: libmicrohttpd glue, body limits, dispatch, authentication,
  * suspend/resume for work that waits on a commit, access log, shutdown. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -537,6 +539,27 @@ unsigned short http_server_port(const http_server_t *server)
   return server->port;
 }
 
+/* Connections the kernel accepted before we stopped listening wait in the
+ * backlog; closing the socket would reset them, so hand them to the
+ * daemon first: a request a client managed to send is answered. */
+static void server_drain_backlog(http_server_t *server, MHD_socket listener)
+{
+  int flags = fcntl(listener, F_GETFL, 0);
+
+  if(flags < 0 || fcntl(listener, F_SETFL, flags | O_NONBLOCK) < 0)
+    return;
+  for(;;) {
+    struct sockaddr_storage address;
+    socklen_t length = sizeof(address);
+    int client = accept(listener, (struct sockaddr *)&address, &length);
+    if(client < 0)
+      break;
+    if(MHD_add_connection(server->daemon, client, (struct sockaddr *)&address,
+                          length) != MHD_YES)
+      close(client); /* MHD closes it itself on most failures */
+  }
+}
+
 void http_server_stop(http_server_t *server)
 {
   MHD_socket listener;
@@ -545,12 +568,18 @@ void http_server_stop(http_server_t *server)
   if(!server)
     return;
   listener = MHD_quiesce_daemon(server->daemon);
-  if(listener != MHD_INVALID_SOCKET)
+  if(listener != MHD_INVALID_SOCKET) {
+    server_drain_backlog(server, listener);
     close(listener);
-  /* Shutdown is rare: polling keeps the request path free of a lock. */
+  }
+  /* Shutdown is rare: polling keeps the request path free of a lock. A
+   * connection just handed over may not have begun its request yet, so
+   * quiet must last a moment before it counts. */
   deadline = core_monotonic_ns() + SERVER_SHUTDOWN_GRACE_NS;
-  while(atomic_load(&server->in_flight) > 0 && core_monotonic_ns() < deadline)
+  for(int quiet = 0; quiet < 10 && core_monotonic_ns() < deadline;) {
     usleep(5000);
+    quiet = atomic_load(&server->in_flight) > 0 ? 0 : quiet + 1;
+  }
   if(atomic_load(&server->in_flight) > 0)
     core_log(CORE_LOG_WARN, "server.stop",
              "%d requests still running after the grace period",
