@@ -301,12 +301,24 @@ static void server_date_header(struct MHD_Response *response)
   MHD_add_response_header(response, "Date", cached);
 }
 
+/* The key's answer is final (and durable) once it is queued: a client
+ * that retries the moment it reads it must not find the key in use. */
+static void server_release_key(http_request_t *req)
+{
+  if(!req->idempotency_claimed)
+    return;
+  http_inflight_release(req->server->idempotency, req->shop_id,
+                        req->idempotency_key);
+  req->idempotency_claimed = 0;
+}
+
 static enum MHD_Result server_queue(http_request_t *req)
 {
   struct MHD_Response *response;
   enum MHD_Result result;
   int i;
 
+  server_release_key(req);
   response = MHD_create_response_from_buffer(
       req->response_len, req->response_body,
       req->static_body ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
@@ -447,9 +459,7 @@ static void server_completed(void *cls, struct MHD_Connection *connection,
   *context = NULL;
   if(server->options.access_log)
     server_access_log(req);
-  if(req->idempotency_claimed)
-    http_inflight_release(server->idempotency, req->shop_id,
-                          req->idempotency_key);
+  server_release_key(req); /* if the answer was never queued */
   server_request_free(req);
   atomic_fetch_sub(&server->in_flight, 1);
 }

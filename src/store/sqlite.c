@@ -896,7 +896,7 @@ static obol_rc sqlite_order_rows(store_conn_t *conn, sqlite3_stmt *stmt,
   store_order_t *out = core_arena_alloc(arena, sizeof(*out) *
                                                (size_t)(limit > 0 ? limit : 1));
   size_t found = 0;
-  int result;
+  int result = SQLITE_DONE;
   obol_rc rc = OBOL_OK;
 
   if(!out) {

@@ -167,7 +167,7 @@ for (const [name, args] of [
   ['--listen with a bad port', ['--listen', '127.0.0.1:99999']],
   ['--rate-limit -1', ['--listen', '127.0.0.1:0', '--rate-limit', '-1']],
   ['--rate-burst abc', ['--listen', '127.0.0.1:0', '--rate-burst', 'abc']],
-  ['--body-limit 0x', ['--listen', '127.0.0.1:0', '--body-limit', '12x']],
+  ['--body-limit 12x', ['--listen', '127.0.0.1:0', '--body-limit', '12x']],
   ['--threads -3', ['--listen', '127.0.0.1:0', '--threads', '-3']],
   ['--idle-timeout with no value', ['--listen', '127.0.0.1:0', '--idle-timeout']],
   ['unknown serve option', ['--listen', '127.0.0.1:0', '--frobnicate']],

@@ -21,7 +21,8 @@ export const ms = (n) => Math.round(n * SLOW);
 
 export const sleep = (n) => new Promise((r) => setTimeout(r, n));
 
-const servers = new Set();
+const servers = new Set();     // running
+const allServers = new Set();  // ever started (for error reports)
 const tempDirs = new Set();
 
 export function makeTempDir() {
@@ -129,6 +130,7 @@ export function startServer(opts = {}) {
     },
   };
   servers.add(server);
+  allServers.add(server);
 
   proc.stdout.setEncoding('utf8');
   proc.stdout.on('data', (d) => { stdout += d; });
@@ -223,7 +225,20 @@ export async function request(base, method, p, opts = {}) {
       h['content-type'] = 'application/json';
     }
   }
-  const res = await fetch(base + p, { method, headers: h, body: payload, signal });
+  let res;
+  try {
+    res = await fetch(base + p, { method, headers: h, body: payload, signal });
+  } catch (e) {
+    // Say why: most often the server died (a crash, a sanitizer report).
+    const srv = [...allServers].find((s) => s.base === base);
+    if (srv) {
+      await sleep(200);
+      const why = srv.exitInfo() ? `server exited: ${JSON.stringify(srv.exitInfo())}` : 'server still running';
+      const tail = srv.rawLines().filter((l) => !l.includes('"http.access"')).slice(-40).join('\n');
+      e.message += ` (${method} ${p}; ${why})\n${tail}`;
+    }
+    throw e;
+  }
   const text = await res.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
