@@ -426,6 +426,12 @@ static int cli_serve(const cli_options_t *options)
   signal(SIGPIPE, SIG_IGN);
   if(cli_open_store(options, &store))
     return 1;
+  if(store_claim(store)) {
+    fprintf(stderr, "obol: %s is already served by another obol serve; "
+            "run many nodes on PostgreSQL instead\n", options->database);
+    store_close(store);
+    return 1;
+  }
   if(options->demo && cli_demo_shop(store, options->listen)) {
     store_close(store);
     return 1;

@@ -18,7 +18,7 @@ typedef struct keycache_entry {
 
 struct http_keycache {
   int64_t ttl_ns;
-  pthread_mutex_t locks[KEYCACHE_STRIPES];
+  pthread_rwlock_t locks[KEYCACHE_STRIPES]; /* many readers, one key */
   keycache_entry_t *heads[KEYCACHE_STRIPES];
 };
 
@@ -30,7 +30,7 @@ http_keycache_t *http_keycache_create(int64_t ttl_ns)
     return NULL;
   cache->ttl_ns = ttl_ns;
   for(i = 0; i < KEYCACHE_STRIPES; i++)
-    pthread_mutex_init(&cache->locks[i], NULL);
+    pthread_rwlock_init(&cache->locks[i], NULL);
   return cache;
 }
 
@@ -45,7 +45,7 @@ void http_keycache_destroy(http_keycache_t *cache)
       free(cache->heads[i]);
       cache->heads[i] = next;
     }
-    pthread_mutex_destroy(&cache->locks[i]);
+    pthread_rwlock_destroy(&cache->locks[i]);
   }
   free(cache);
 }
@@ -67,7 +67,7 @@ int http_keycache_get(http_keycache_t *cache, const char *secret_hash,
   keycache_entry_t *entry;
   int found = 0;
 
-  pthread_mutex_lock(&cache->locks[stripe]);
+  pthread_rwlock_rdlock(&cache->locks[stripe]);
   for(entry = cache->heads[stripe]; entry; entry = entry->next)
     if(core_equal_ct(entry->key.secret_hash, secret_hash,
                      CORE_SHA256_HEX_LEN)) {
@@ -77,7 +77,7 @@ int http_keycache_get(http_keycache_t *cache, const char *secret_hash,
       }
       break;
     }
-  pthread_mutex_unlock(&cache->locks[stripe]);
+  pthread_rwlock_unlock(&cache->locks[stripe]);
   return found;
 }
 
@@ -87,7 +87,7 @@ void http_keycache_put(http_keycache_t *cache, const store_key_t *key,
   unsigned int stripe = keycache_stripe(key->secret_hash);
   keycache_entry_t *entry;
 
-  pthread_mutex_lock(&cache->locks[stripe]);
+  pthread_rwlock_wrlock(&cache->locks[stripe]);
   for(entry = cache->heads[stripe]; entry; entry = entry->next)
     if(!strcmp(entry->key.secret_hash, key->secret_hash))
       break;
@@ -102,5 +102,5 @@ void http_keycache_put(http_keycache_t *cache, const store_key_t *key,
     entry->key = *key;
     entry->checked_ns = now_ns;
   }
-  pthread_mutex_unlock(&cache->locks[stripe]);
+  pthread_rwlock_unlock(&cache->locks[stripe]);
 }

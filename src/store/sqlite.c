@@ -1,15 +1,22 @@
 /* The SQLite backend: WAL, synchronous=FULL, one writer thread doing group
  * commit, a pool of reader connections, cached prepared statements. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "internal.h"
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
 #define SQLITE_BATCH_MAX 1024 /* jobs per group commit */
+#define SQLITE_READER_STRIPES 8
+#define SQLITE_ORDER_CACHE_SLOTS 16384 /* rows kept for reads, about 16 MB */
 
 /* Every statement the backend runs, prepared once per connection. */
 enum {
@@ -212,6 +219,8 @@ struct store_conn {
   sqlite3 *db;
   sqlite3_stmt *stmts[SQL_COUNT];
   struct store_conn *next_free;
+  struct sqlite_backend *backend;
+  int writer;
 };
 
 typedef struct sqlite_job {
@@ -222,9 +231,16 @@ typedef struct sqlite_job {
   obol_rc rc;
 } sqlite_job_t;
 
-typedef struct {
+typedef struct sqlite_backend {
   store_t *store;
   char *path;
+  int claim_fd;                      /* flock held while serving, or -1 */
+  store_order_cache_t *orders_cache;
+  /* orders the current batch wrote: their cache slots are invalidated
+   * once the batch has committed or rolled back (writer thread only) */
+  char (*dirty)[STORE_ID_MAX];
+  size_t dirty_count;
+  size_t dirty_capacity;
   store_conn_t *writer;
   pthread_t writer_thread;
   pthread_mutex_t queue_lock;
@@ -232,8 +248,9 @@ typedef struct {
   sqlite_job_t *queue_head;
   sqlite_job_t *queue_tail;
   int stopping;
-  pthread_mutex_t readers_lock;
-  store_conn_t *readers_free;
+  /* Idle reader connections, in stripes so threads rarely share a lock. */
+  pthread_mutex_t readers_lock[SQLITE_READER_STRIPES];
+  store_conn_t *readers_free[SQLITE_READER_STRIPES];
   /* Committed batches wait here for their done callbacks, which run on a
    * thread of their own so the writer goes straight on to the next batch. */
   pthread_t completer_thread;
@@ -256,9 +273,10 @@ static void sqlite_conn_close(store_conn_t *conn)
   free(conn);
 }
 
-static obol_rc sqlite_conn_open(const char *path, int writer,
+static obol_rc sqlite_conn_open(sqlite_backend_t *backend, int writer,
                                 store_conn_t **out)
 {
+  const char *path = backend->path;
   store_conn_t *conn = calloc(1, sizeof(*conn));
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   /* mmap: readers map pages instead of copying them in again after every
@@ -269,6 +287,8 @@ static obol_rc sqlite_conn_open(const char *path, int writer,
 
   if(!conn)
     return OBOL_ERR_NOMEM;
+  conn->backend = backend;
+  conn->writer = writer;
   if(writer)
     flags |= SQLITE_OPEN_CREATE;
   if(sqlite3_open_v2(path, &conn->db, flags, NULL) != SQLITE_OK)
@@ -384,6 +404,10 @@ static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
     for(job = jobs; job; job = job->next)
       job->rc = OBOL_ERR_STORE;
   }
+  /* Before anyone hears of the commit, no cached row may predate it. */
+  for(size_t i = 0; i < backend->dirty_count; i++)
+    store_order_cache_invalidate(backend->orders_cache, backend->dirty[i]);
+  backend->dirty_count = 0;
   for(job = jobs; job->next; job = job->next)
     ;
   pthread_mutex_lock(&backend->queue_lock);
@@ -504,14 +528,20 @@ static void sqlite_close(void *handle)
   pthread_join(backend->writer_thread, NULL); /* drains the queue first */
   pthread_join(backend->completer_thread, NULL);
   sqlite_conn_close(backend->writer);
-  while((conn = backend->readers_free)) {
-    backend->readers_free = conn->next_free;
-    sqlite_conn_close(conn);
+  for(int i = 0; i < SQLITE_READER_STRIPES; i++) {
+    while((conn = backend->readers_free[i])) {
+      backend->readers_free[i] = conn->next_free;
+      sqlite_conn_close(conn);
+    }
+    pthread_mutex_destroy(&backend->readers_lock[i]);
   }
   pthread_mutex_destroy(&backend->queue_lock);
   pthread_cond_destroy(&backend->queue_cond);
   pthread_cond_destroy(&backend->completed_cond);
-  pthread_mutex_destroy(&backend->readers_lock);
+  store_order_cache_destroy(backend->orders_cache);
+  free(backend->dirty);
+  if(backend->claim_fd >= 0)
+    close(backend->claim_fd);
   free(backend->path);
   free(backend);
 }
@@ -529,12 +559,19 @@ static obol_rc sqlite_open(store_t *store, const char *location,
   pthread_mutex_init(&backend->queue_lock, NULL);
   pthread_cond_init(&backend->queue_cond, NULL);
   pthread_cond_init(&backend->completed_cond, NULL);
-  pthread_mutex_init(&backend->readers_lock, NULL);
+  for(int i = 0; i < SQLITE_READER_STRIPES; i++)
+    pthread_mutex_init(&backend->readers_lock[i], NULL);
   if(!backend->path) {
     rc = OBOL_ERR_NOMEM;
     goto fail;
   }
-  rc = sqlite_conn_open(location, 1, &backend->writer);
+  backend->claim_fd = -1;
+  backend->orders_cache = store_order_cache_create(SQLITE_ORDER_CACHE_SLOTS);
+  if(!backend->orders_cache) {
+    rc = OBOL_ERR_NOMEM;
+    goto fail;
+  }
+  rc = sqlite_conn_open(backend, 1, &backend->writer);
   if(rc)
     goto fail;
   if(pthread_create(&backend->completer_thread, NULL, sqlite_completer_main,
@@ -556,6 +593,7 @@ static obol_rc sqlite_open(store_t *store, const char *location,
   return OBOL_OK;
 fail:
   sqlite_conn_close(backend->writer);
+  store_order_cache_destroy(backend->orders_cache);
   free(backend->path);
   free(backend);
   return rc;
@@ -614,17 +652,29 @@ static obol_rc sqlite_migrate(void *handle, int *applied)
   return rc;
 }
 
+/* Each thread keeps to one stripe of the reader pool, so its connection
+ * (with its warm statement cache) usually comes back to it. */
+static int sqlite_reader_stripe(void)
+{
+  static atomic_int next_stripe;
+  static __thread int stripe = -1;
+  if(stripe < 0)
+    stripe = atomic_fetch_add(&next_stripe, 1) % SQLITE_READER_STRIPES;
+  return stripe;
+}
+
 static store_conn_t *sqlite_reader_acquire(void *handle)
 {
   sqlite_backend_t *backend = handle;
+  int stripe = sqlite_reader_stripe();
   store_conn_t *conn;
 
-  pthread_mutex_lock(&backend->readers_lock);
-  conn = backend->readers_free;
+  pthread_mutex_lock(&backend->readers_lock[stripe]);
+  conn = backend->readers_free[stripe];
   if(conn)
-    backend->readers_free = conn->next_free;
-  pthread_mutex_unlock(&backend->readers_lock);
-  if(!conn && sqlite_conn_open(backend->path, 0, &conn))
+    backend->readers_free[stripe] = conn->next_free;
+  pthread_mutex_unlock(&backend->readers_lock[stripe]);
+  if(!conn && sqlite_conn_open(backend, 0, &conn))
     return NULL;
   return conn;
 }
@@ -632,10 +682,12 @@ static store_conn_t *sqlite_reader_acquire(void *handle)
 static void sqlite_reader_release(void *handle, store_conn_t *conn)
 {
   sqlite_backend_t *backend = handle;
-  pthread_mutex_lock(&backend->readers_lock);
-  conn->next_free = backend->readers_free;
-  backend->readers_free = conn;
-  pthread_mutex_unlock(&backend->readers_lock);
+  int stripe = sqlite_reader_stripe();
+
+  pthread_mutex_lock(&backend->readers_lock[stripe]);
+  conn->next_free = backend->readers_free[stripe];
+  backend->readers_free[stripe] = conn;
+  pthread_mutex_unlock(&backend->readers_lock[stripe]);
 }
 
 static obol_rc sqlite_shop_count(store_conn_t *conn, int64_t *count)
@@ -862,16 +914,50 @@ static obol_rc sqlite_order_one(store_conn_t *conn, sqlite3_stmt *stmt,
   return rc;
 }
 
+/* Readers go through the order cache; the writer always reads the table,
+ * since its transaction may hold changes nobody else sees yet. */
 static obol_rc sqlite_order_get(store_conn_t *conn, core_arena_t *arena,
                                 const char *shop_id, const char *order_id,
                                 store_order_t *out)
 {
+  store_order_cache_t *cache = conn->writer ? NULL
+                                            : conn->backend->orders_cache;
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_GET);
+  uint64_t generation = 0;
+  obol_rc rc;
+
+  if(cache) {
+    if(store_order_cache_get(cache, shop_id, order_id, arena, out))
+      return OBOL_OK;
+    generation = store_order_cache_generation(cache, order_id);
+  }
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, shop_id);
   sqlite_bind_text(stmt, 2, order_id);
-  return sqlite_order_one(conn, stmt, arena, out);
+  rc = sqlite_order_one(conn, stmt, arena, out);
+  if(!rc && cache)
+    store_order_cache_put(cache, out, generation);
+  return rc;
+}
+
+/* Remembers an order the writer changed, for the cache. */
+static obol_rc sqlite_order_dirty(store_conn_t *conn, const char *order_id)
+{
+  sqlite_backend_t *backend = conn->backend;
+
+  if(backend->dirty_count == backend->dirty_capacity) {
+    size_t capacity = backend->dirty_capacity ? 2 * backend->dirty_capacity
+                                              : 256;
+    void *grown = realloc(backend->dirty, capacity * STORE_ID_MAX);
+    if(!grown)
+      return OBOL_ERR_NOMEM;
+    backend->dirty = grown;
+    backend->dirty_capacity = capacity;
+  }
+  snprintf(backend->dirty[backend->dirty_count++], STORE_ID_MAX, "%s",
+           order_id);
+  return OBOL_OK;
 }
 
 static obol_rc sqlite_order_get_by_token(store_conn_t *conn,
@@ -985,7 +1071,7 @@ static obol_rc sqlite_order_insert(store_conn_t *conn,
                                    const store_order_t *order)
 {
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_INSERT);
-  if(!stmt)
+  if(!stmt || sqlite_order_dirty(conn, order->id))
     return OBOL_ERR_STORE;
   sqlite_order_bind(stmt, order);
   return sqlite_step_done(conn, stmt);
@@ -997,7 +1083,7 @@ static obol_rc sqlite_order_update(store_conn_t *conn,
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_UPDATE);
   obol_rc rc;
 
-  if(!stmt)
+  if(!stmt || sqlite_order_dirty(conn, order->id))
     return OBOL_ERR_STORE;
   sqlite_order_bind(stmt, order);
   rc = sqlite_step_done(conn, stmt);
@@ -1121,12 +1207,32 @@ static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
   return sqlite_step_done(conn, stmt);
 }
 
+/* One serving process per database file: its caches and sweepers assume
+ * they see every write. The command line tools do not claim. */
+static obol_rc sqlite_claim(void *handle)
+{
+  sqlite_backend_t *backend = handle;
+  int fd = open(backend->path, O_RDONLY | O_CLOEXEC);
+
+  if(fd < 0)
+    return OBOL_ERR_IO;
+  if(flock(fd, LOCK_EX | LOCK_NB)) {
+    close(fd);
+    core_log(CORE_LOG_ERROR, "store.claim",
+             "%s is already served by another obol process", backend->path);
+    return OBOL_ERR_CONFLICT;
+  }
+  backend->claim_fd = fd;
+  return OBOL_OK;
+}
+
 const store_ops_t store_sqlite_ops = {
   .name = "sqlite",
   .open = sqlite_open,
   .close = sqlite_close,
   .migrate = sqlite_migrate,
   .ping = sqlite_ping,
+  .claim = sqlite_claim,
   .submit = sqlite_submit,
   .reader_acquire = sqlite_reader_acquire,
   .reader_release = sqlite_reader_release,

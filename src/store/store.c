@@ -56,6 +56,11 @@ obol_rc store_ping(store_t *store)
   return store->ops->ping(store->backend);
 }
 
+obol_rc store_claim(store_t *store)
+{
+  return store->ops->claim ? store->ops->claim(store->backend) : OBOL_OK;
+}
+
 const char *store_backend_name(const store_t *store)
 {
   return store->ops->name;

@@ -141,6 +141,9 @@ typedef struct store_ops {
   void (*close)(void *backend); /* drains queued writes first */
   obol_rc (*migrate)(void *backend, int *applied);
   obol_rc (*ping)(void *backend);
+  /* Claims the database for this serving process (OBOL_ERR_CONFLICT if
+   * another one serves it), where the backend needs one writer process. */
+  obol_rc (*claim)(void *backend);
   obol_rc (*submit)(void *backend, store_apply_fn apply, store_done_fn done,
                     void *arg);
   store_conn_t *(*reader_acquire)(void *backend);
@@ -199,6 +202,7 @@ obol_rc store_open(const char *location, store_t **out);
 void store_close(store_t *store);
 obol_rc store_migrate(store_t *store, int *applied);
 obol_rc store_ping(store_t *store);
+obol_rc store_claim(store_t *store);
 const char *store_backend_name(const store_t *store);
 
 /* Queues a write job; done(arg, rc) runs on the writer thread once the job's
