@@ -337,6 +337,21 @@ static obol_rc sqlite_step_done(store_conn_t *conn, sqlite3_stmt *stmt)
   return OBOL_ERR_STORE;
 }
 
+/* Steps a single-row query: OBOL_OK with the row to read (the caller then
+ * resets), or NOT_FOUND / STORE with the statement already reset. */
+static obol_rc sqlite_step_row(store_conn_t *conn, sqlite3_stmt *stmt)
+{
+  int result = sqlite3_step(stmt);
+
+  if(result == SQLITE_ROW)
+    return OBOL_OK;
+  sqlite3_reset(stmt);
+  if(result == SQLITE_DONE)
+    return OBOL_ERR_NOT_FOUND;
+  core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
+  return OBOL_ERR_STORE;
+}
+
 static obol_rc sqlite_run(store_conn_t *conn, int which)
 {
   sqlite3_stmt *stmt = sqlite_stmt(conn, which);
@@ -724,16 +739,14 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
                                const char *shop_id, store_shop_t *out)
 {
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_SHOP_GET);
-  int result;
+  obol_rc rc;
 
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, shop_id);
-  result = sqlite3_step(stmt);
-  if(result != SQLITE_ROW) {
-    sqlite3_reset(stmt);
-    return result == SQLITE_DONE ? OBOL_ERR_NOT_FOUND : OBOL_ERR_STORE;
-  }
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
   memset(out, 0, sizeof(*out));
   sqlite_copy_column(stmt, 0, out->id, sizeof(out->id));
   out->name = sqlite_column_text(stmt, 1, arena);
@@ -801,16 +814,14 @@ static obol_rc sqlite_key_find_by_hash(store_conn_t *conn,
                                        store_key_t *out)
 {
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_KEY_BY_HASH);
-  int result;
+  obol_rc rc;
 
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, secret_hash);
-  result = sqlite3_step(stmt);
-  if(result != SQLITE_ROW) {
-    sqlite3_reset(stmt);
-    return result == SQLITE_DONE ? OBOL_ERR_NOT_FOUND : OBOL_ERR_STORE;
-  }
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
   memset(out, 0, sizeof(*out));
   sqlite_copy_column(stmt, 0, out->id, sizeof(out->id));
   sqlite_copy_column(stmt, 1, out->shop_id, sizeof(out->shop_id));
@@ -899,16 +910,10 @@ static obol_rc sqlite_order_read(sqlite3_stmt *stmt, core_arena_t *arena,
 static obol_rc sqlite_order_one(store_conn_t *conn, sqlite3_stmt *stmt,
                                 core_arena_t *arena, store_order_t *out)
 {
-  int result = sqlite3_step(stmt);
-  obol_rc rc;
+  obol_rc rc = sqlite_step_row(conn, stmt);
 
-  if(result != SQLITE_ROW) {
-    sqlite3_reset(stmt);
-    if(result == SQLITE_DONE)
-      return OBOL_ERR_NOT_FOUND;
-    core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
-    return OBOL_ERR_STORE;
-  }
+  if(rc)
+    return rc;
   rc = sqlite_order_read(stmt, arena, out);
   sqlite3_reset(stmt);
   return rc;
@@ -1161,17 +1166,15 @@ static obol_rc sqlite_idempotency_get(store_conn_t *conn, core_arena_t *arena,
                                       store_idempotency_t *out)
 {
   sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_GET);
-  int result;
+  obol_rc rc;
 
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, shop_id);
   sqlite_bind_text(stmt, 2, key);
-  result = sqlite3_step(stmt);
-  if(result != SQLITE_ROW) {
-    sqlite3_reset(stmt);
-    return result == SQLITE_DONE ? OBOL_ERR_NOT_FOUND : OBOL_ERR_STORE;
-  }
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
   memset(out, 0, sizeof(*out));
   sqlite_copy_column(stmt, 0, out->shop_id, sizeof(out->shop_id));
   out->key = sqlite_column_text(stmt, 1, arena);
