@@ -69,12 +69,13 @@ void core_arena_destroy(core_arena_t *arena);
 
 /* ---- randomness, ids, hashing ------------------------------------------ */
 #define CORE_SHA256_HEX_LEN 64
-#define CORE_ID_RANDOM_BYTES 12 /* 48 bits of ms time, then 48 random bits */
+#define CORE_ID_RANDOM_BYTES 12 /* 48 bits ms, 16 sequence, 32 random */
 
 obol_rc core_random_bytes(void *out, size_t len);
 /* Writes 2*len hex characters plus NUL into out. */
 void core_hex_encode(const unsigned char *in, size_t len, char *out);
-/* "<prefix>_<24 hex>", e.g. ord_019aa5...: time-ordered (ms), then random.
+/* "<prefix>_<24 hex>", e.g. ord_019aa5...: ordered by creation within a
+ * process (ms time and a sequence), then random.
  * Ids are names, not secrets: secrets (keys, tokens) are fully random. */
 obol_rc core_id_new(const char *prefix, char *out, size_t out_size);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */

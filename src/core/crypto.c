@@ -1,5 +1,6 @@
 /* Randomness, ids and digests, all from OpenSSL's libcrypto. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,22 +29,39 @@ void core_hex_encode(const unsigned char *in, size_t len, char *out)
   out[2 * len] = '\0';
 }
 
+/* (ms << 16 | sequence) of the last id: ids of one process only grow,
+ * also within a millisecond and when the wall clock steps back. */
+static atomic_uint_fast64_t crypto_id_state;
+
+static uint64_t crypto_id_next(void)
+{
+  uint64_t now = (uint64_t)core_now_ms() << 16;
+  uint64_t last = atomic_load(&crypto_id_state);
+  uint64_t next;
+
+  do
+    next = now > last ? now : last + 1;
+  while(!atomic_compare_exchange_weak(&crypto_id_state, &last, next));
+  return next;
+}
+
 obol_rc core_id_new(const char *prefix, char *out, size_t out_size)
 {
   unsigned char raw[CORE_ID_RANDOM_BYTES];
   char hex[2 * CORE_ID_RANDOM_BYTES + 1];
-  uint64_t now = (uint64_t)core_now_ms();
+  uint64_t order = crypto_id_next();
   obol_rc rc = core_random_bytes(raw, sizeof(raw));
   int written;
   int i;
 
   if(rc)
     return rc;
-  /* The first 6 bytes are the time in ms: new ids sort after old ones, so
-   * inserts append to the indexes instead of dirtying random pages. */
-  for(i = 5; i >= 0; i--) {
-    raw[i] = (unsigned char)(now & 0xff);
-    now >>= 8;
+  /* 6 bytes of ms time and 2 of sequence, then 4 random: new ids sort
+   * after old ones (in creation order), so inserts append to the indexes
+   * instead of dirtying random pages. */
+  for(i = 7; i >= 0; i--) {
+    raw[i] = (unsigned char)(order & 0xff);
+    order >>= 8;
   }
   core_hex_encode(raw, sizeof(raw), hex);
   written = snprintf(out, out_size, "%s_%s", prefix, hex);

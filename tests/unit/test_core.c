@@ -87,6 +87,13 @@ static void test_ids(void **state)
   assert_memory_equal(a, "shop_", 5);
   assert_string_not_equal(a, b);
   assert_int_equal(core_id_new("shop", a, 10), OBOL_ERR_LIMIT);
+  /* ids grow in creation order, also many within one millisecond */
+  assert_int_equal(core_id_new("ord", a, sizeof(a)), OBOL_OK);
+  for(int i = 0; i < 10000; i++) {
+    assert_int_equal(core_id_new("ord", b, sizeof(b)), OBOL_OK);
+    assert_true(strcmp(a, b) < 0);
+    strcpy(a, b);
+  }
 }
 
 static void test_time_format(void **state)
