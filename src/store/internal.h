@@ -28,4 +28,44 @@ void store_order_cache_put(store_order_cache_t *cache,
 void store_order_cache_invalidate(store_order_cache_t *cache,
                                   const char *order_id);
 
+/* Every statement of the store (schema.c), with ?N parameters. Dialects:
+ * SQLite runs them as written; PostgreSQL turns ?N into $N, BEGIN IMMEDIATE
+ * into BEGIN and adds FOR UPDATE to STORE_SQL_ORDER_LOCK. */
+typedef enum {
+  STORE_SQL_BEGIN,
+  STORE_SQL_COMMIT,
+  STORE_SQL_ROLLBACK,
+  STORE_SQL_SAVEPOINT,
+  STORE_SQL_ROLLBACK_TO,
+  STORE_SQL_RELEASE,
+  STORE_SQL_SHOP_GET,
+  STORE_SQL_SHOP_COUNT,
+  STORE_SQL_SHOP_INSERT,
+  STORE_SQL_SHOP_UPDATE,
+  STORE_SQL_KEY_BY_HASH,
+  STORE_SQL_KEY_INSERT,
+  STORE_SQL_KEY_REVOKE,
+  STORE_SQL_ORDER_GET,
+  STORE_SQL_ORDER_LOCK,
+  STORE_SQL_ORDER_BY_TOKEN,
+  STORE_SQL_ORDER_LIST,
+  STORE_SQL_ORDER_LIST_STATUS,
+  STORE_SQL_ORDER_LIST_REFERENCE,
+  STORE_SQL_ORDER_LIST_DUE,
+  STORE_SQL_ORDER_INSERT,
+  STORE_SQL_ORDER_UPDATE,
+  STORE_SQL_EVENT_LIST,
+  STORE_SQL_EVENT_INSERT,
+  STORE_SQL_IDEMPOTENCY_GET,
+  STORE_SQL_IDEMPOTENCY_INSERT,
+  STORE_SQL_IDEMPOTENCY_PRUNE,
+  STORE_SQL_MIGRATION_VERSION,
+  STORE_SQL_MIGRATION_RECORD,
+  STORE_SQL_COUNT
+} store_sql_t;
+
+extern const char *const store_sql[STORE_SQL_COUNT];
+extern const char *const store_migrations[];
+extern const int store_migration_count;
+
 #endif

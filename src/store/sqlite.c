@@ -18,206 +18,9 @@
 #define SQLITE_READER_STRIPES 8
 #define SQLITE_ORDER_CACHE_SLOTS 16384 /* rows kept for reads, about 16 MB */
 
-/* Every statement the backend runs, prepared once per connection. */
-enum {
-  SQL_BEGIN,
-  SQL_COMMIT,
-  SQL_ROLLBACK,
-  SQL_SAVEPOINT,
-  SQL_ROLLBACK_TO,
-  SQL_RELEASE,
-  SQL_SHOP_GET,
-  SQL_SHOP_COUNT,
-  SQL_SHOP_INSERT,
-  SQL_SHOP_UPDATE,
-  SQL_KEY_BY_HASH,
-  SQL_KEY_INSERT,
-  SQL_KEY_REVOKE,
-  SQL_ORDER_GET,
-  SQL_ORDER_BY_TOKEN,
-  SQL_ORDER_LIST,
-  SQL_ORDER_LIST_STATUS,
-  SQL_ORDER_LIST_REFERENCE,
-  SQL_ORDER_LIST_DUE,
-  SQL_ORDER_INSERT,
-  SQL_ORDER_UPDATE,
-  SQL_EVENT_LIST,
-  SQL_EVENT_INSERT,
-  SQL_IDEMPOTENCY_GET,
-  SQL_IDEMPOTENCY_INSERT,
-  SQL_IDEMPOTENCY_PRUNE,
-  SQL_MIGRATION_VERSION,
-  SQL_MIGRATION_RECORD,
-  SQL_COUNT
-};
-
-#define SHOP_COLUMNS                                                      \
-  "id, name, default_currency, default_language, allowed_redirect_hosts, " \
-  "url, country, contact_email, contact_phone, created_at, updated_at, "   \
-  "brands, surcharge"
-
-#define ORDER_COLUMNS                                                       \
-  "id, shop_id, token, status, currency, amount, initial_amount, "           \
-  "surcharge_amount, merchant_reference, test, capture_manual, "             \
-  "max_payment_attempts, failed_attempts, due_at, expires_at, deadline_at, " \
-  "event_sequence, created_at, updated_at, details, success_redirect, "     \
-  "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
-  "callback_url, notification_url, language"
-
-/* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
- * filter combination has its own statement so each uses its own index. */
-#define ORDER_PAGE                                                         \
-  " AND created_at >= ?2 AND created_at <= ?3"                              \
-  " AND (?4 IS NULL OR (created_at, id) < (?5, ?4))"                        \
-  " ORDER BY created_at DESC, id DESC LIMIT ?6"
-
-static const char *const sqlite_sql[SQL_COUNT] = {
-  [SQL_BEGIN] = "BEGIN IMMEDIATE",
-  [SQL_COMMIT] = "COMMIT",
-  [SQL_ROLLBACK] = "ROLLBACK",
-  [SQL_SAVEPOINT] = "SAVEPOINT job",
-  [SQL_ROLLBACK_TO] = "ROLLBACK TO job",
-  [SQL_RELEASE] = "RELEASE job",
-  [SQL_SHOP_GET] = "SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?1",
-  [SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
-  [SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                      " ?12, ?13)",
-  [SQL_SHOP_UPDATE] =
-      "UPDATE shops SET name = ?2, default_currency = ?3, "
-      "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
-      "country = ?7, contact_email = ?8, contact_phone = ?9, "
-      "updated_at = ?11, brands = ?12, surcharge = ?13 WHERE id = ?1",
-  [SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
-                    "WHERE shop_id = ?1 AND id = ?2",
-  [SQL_ORDER_BY_TOKEN] = "SELECT " ORDER_COLUMNS " FROM orders "
-                         "WHERE token = ?2 AND shop_id = ?1",
-  [SQL_ORDER_LIST] = "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1"
-                     ORDER_PAGE,
-  [SQL_ORDER_LIST_STATUS] = "SELECT " ORDER_COLUMNS " FROM orders "
-                            "WHERE shop_id = ?1 AND status = ?7" ORDER_PAGE,
-  [SQL_ORDER_LIST_REFERENCE] =
-      "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
-      "merchant_reference = ?8 AND (?7 IS NULL OR status = ?7)" ORDER_PAGE,
-  [SQL_ORDER_LIST_DUE] = "SELECT " ORDER_COLUMNS " FROM orders "
-                         "WHERE deadline_at IS NOT NULL AND deadline_at <= ?1 "
-                         "ORDER BY deadline_at LIMIT ?2",
-  [SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
-                       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                       "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                       "?24, ?25, ?26, ?27, ?28)",
-  [SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
-                       " deadline_at = ?16, event_sequence = ?17, "
-                       "updated_at = ?19, details = ?20 "
-                       "WHERE shop_id = ?2 AND id = ?1",
-  [SQL_EVENT_LIST] = "SELECT id, shop_id, order_id, sequence, type, "
-                     "created_at, data FROM events WHERE shop_id = ?1 AND "
-                     "order_id = ?2 ORDER BY sequence",
-  [SQL_EVENT_INSERT] = "INSERT INTO events (id, shop_id, order_id, sequence, "
-                       "type, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, "
-                       "?6, ?7)",
-  [SQL_IDEMPOTENCY_GET] = "SELECT shop_id, idempotency_key, request_hash, "
-                          "status, body, created_at FROM idempotency_keys "
-                          "WHERE shop_id = ?1 AND idempotency_key = ?2",
-  [SQL_IDEMPOTENCY_INSERT] = "INSERT INTO idempotency_keys (shop_id, "
-                             "idempotency_key, request_hash, status, body, "
-                             "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-  [SQL_IDEMPOTENCY_PRUNE] = "DELETE FROM idempotency_keys "
-                            "WHERE created_at < ?1",
-  [SQL_KEY_BY_HASH] = "SELECT id, shop_id, secret_hash, prefix, live, "
-                      "created_at, revoked_at FROM api_keys "
-                      "WHERE secret_hash = ?1",
-  [SQL_KEY_INSERT] = "INSERT INTO api_keys (id, shop_id, secret_hash, prefix, "
-                     "live, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-  [SQL_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 "
-                     "WHERE id = ?1 AND revoked_at IS NULL",
-  [SQL_MIGRATION_VERSION] =
-      "SELECT coalesce(max(version), 0) FROM schema_migrations",
-  [SQL_MIGRATION_RECORD] =
-      "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-};
-
-/* Numbered migrations, applied in order and recorded. Keep the SQL portable:
- * the PostgreSQL backend applies the same list. */
-static const char *const sqlite_migrations[] = {
-  /* 1: shops and their API keys */
-  "CREATE TABLE shops ("
-  " id TEXT PRIMARY KEY,"
-  " name TEXT NOT NULL,"
-  " default_currency TEXT,"
-  " default_language TEXT,"
-  " allowed_redirect_hosts TEXT NOT NULL DEFAULT '[]',"
-  " url TEXT, country TEXT, contact_email TEXT, contact_phone TEXT,"
-  " created_at BIGINT NOT NULL,"
-  " updated_at BIGINT NOT NULL);"
-  "CREATE TABLE api_keys ("
-  " id TEXT PRIMARY KEY,"
-  " shop_id TEXT NOT NULL REFERENCES shops(id),"
-  " secret_hash TEXT NOT NULL UNIQUE,"
-  " prefix TEXT NOT NULL,"
-  " live INTEGER NOT NULL,"
-  " created_at BIGINT NOT NULL,"
-  " revoked_at BIGINT);"
-  "CREATE INDEX api_keys_shop ON api_keys (shop_id);",
-  /* 2: orders, their events, idempotency keys, shop checkout settings */
-  "ALTER TABLE shops ADD COLUMN brands TEXT NOT NULL"
-  " DEFAULT '[\"visa\",\"master\",\"amex\"]';"
-  "ALTER TABLE shops ADD COLUMN surcharge TEXT;"
-  "CREATE TABLE orders ("
-  " id TEXT PRIMARY KEY,"
-  " shop_id TEXT NOT NULL REFERENCES shops(id),"
-  " token TEXT NOT NULL UNIQUE,"
-  " status TEXT NOT NULL,"
-  " currency TEXT NOT NULL,"
-  " amount BIGINT NOT NULL,"
-  " initial_amount BIGINT NOT NULL,"
-  " surcharge_amount BIGINT NOT NULL,"
-  " merchant_reference TEXT,"
-  " test INTEGER NOT NULL,"
-  " capture_manual INTEGER NOT NULL,"
-  " max_payment_attempts INTEGER NOT NULL,"
-  " failed_attempts INTEGER NOT NULL,"
-  " due_at BIGINT, expires_at BIGINT, deadline_at BIGINT,"
-  " event_sequence BIGINT NOT NULL,"
-  " created_at BIGINT NOT NULL,"
-  " updated_at BIGINT NOT NULL,"
-  " details TEXT NOT NULL,"
-  " success_redirect TEXT, in_progress_redirect TEXT, failure_redirect TEXT,"
-  " return_url TEXT, cancel_url TEXT, callback_url TEXT,"
-  " notification_url TEXT, language TEXT NOT NULL);"
-  "CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);"
-  "CREATE INDEX orders_shop_status ON orders (shop_id, status, created_at, id);"
-  "CREATE INDEX orders_shop_reference ON orders"
-  " (shop_id, merchant_reference, created_at, id);"
-  "CREATE INDEX orders_deadline ON orders (deadline_at)"
-  " WHERE deadline_at IS NOT NULL;"
-  "CREATE TABLE events ("
-  " id TEXT PRIMARY KEY,"
-  " shop_id TEXT NOT NULL,"
-  " order_id TEXT NOT NULL REFERENCES orders(id),"
-  " sequence BIGINT NOT NULL,"
-  " type TEXT NOT NULL,"
-  " created_at BIGINT NOT NULL,"
-  " data TEXT NOT NULL,"
-  " UNIQUE (order_id, sequence));"
-  "CREATE INDEX events_shop_created ON events (shop_id, created_at, id);"
-  "CREATE TABLE idempotency_keys ("
-  " shop_id TEXT NOT NULL,"
-  " idempotency_key TEXT NOT NULL,"
-  " request_hash TEXT NOT NULL,"
-  " status INTEGER NOT NULL,"
-  " body TEXT NOT NULL,"
-  " created_at BIGINT NOT NULL,"
-  " PRIMARY KEY (shop_id, idempotency_key));"
-  "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);",
-};
-
-#define SQLITE_MIGRATION_COUNT \
-  ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
-
 struct store_conn {
   sqlite3 *db;
-  sqlite3_stmt *stmts[SQL_COUNT];
+  sqlite3_stmt *stmts[STORE_SQL_COUNT];
   struct store_conn *next_free;
   struct sqlite_backend *backend;
   int writer;
@@ -267,7 +70,7 @@ static void sqlite_conn_close(store_conn_t *conn)
   int i;
   if(!conn)
     return;
-  for(i = 0; i < SQL_COUNT; i++)
+  for(i = 0; i < STORE_SQL_COUNT; i++)
     sqlite3_finalize(conn->stmts[i]);
   sqlite3_close(conn->db);
   free(conn);
@@ -314,7 +117,7 @@ static sqlite3_stmt *sqlite_stmt(store_conn_t *conn, int which)
     sqlite3_clear_bindings(stmt);
     return stmt;
   }
-  if(sqlite3_prepare_v3(conn->db, sqlite_sql[which], -1,
+  if(sqlite3_prepare_v3(conn->db, store_sql[which], -1,
                         SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
     core_log(CORE_LOG_ERROR, "store.prepare", "%s",
              sqlite3_errmsg(conn->db));
@@ -398,24 +201,24 @@ static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
   store_conn_t *conn = backend->writer;
   store_tx_t tx = {backend->store, conn};
   sqlite_job_t *job;
-  obol_rc rc = sqlite_run(conn, SQL_BEGIN);
+  obol_rc rc = sqlite_run(conn, STORE_SQL_BEGIN);
 
   for(job = jobs; job; job = job->next) {
     job->rc = rc;
     if(rc)
       continue;
-    job->rc = sqlite_run(conn, SQL_SAVEPOINT);
+    job->rc = sqlite_run(conn, STORE_SQL_SAVEPOINT);
     if(!job->rc)
       job->rc = job->apply(&tx, job->arg);
     if(job->rc)
-      sqlite_run(conn, SQL_ROLLBACK_TO);
-    sqlite_run(conn, SQL_RELEASE);
+      sqlite_run(conn, STORE_SQL_ROLLBACK_TO);
+    sqlite_run(conn, STORE_SQL_RELEASE);
   }
   if(!rc)
-    rc = sqlite_run(conn, SQL_COMMIT);
+    rc = sqlite_run(conn, STORE_SQL_COMMIT);
   if(rc) {
     if(!sqlite3_get_autocommit(conn->db))
-      sqlite_run(conn, SQL_ROLLBACK);
+      sqlite_run(conn, STORE_SQL_ROLLBACK);
     for(job = jobs; job; job = job->next)
       job->rc = OBOL_ERR_STORE;
   }
@@ -631,21 +434,21 @@ static obol_rc sqlite_migrate_apply(store_tx_t *tx, void *arg)
                   " version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
                   NULL, NULL, NULL) != SQLITE_OK)
     return OBOL_ERR_STORE;
-  stmt = sqlite_stmt(conn, SQL_MIGRATION_VERSION);
+  stmt = sqlite_stmt(conn, STORE_SQL_MIGRATION_VERSION);
   if(!stmt || sqlite3_step(stmt) != SQLITE_ROW)
     return OBOL_ERR_STORE;
   version = sqlite3_column_int(stmt, 0);
   sqlite3_reset(stmt);
-  for(next = version + 1; next <= SQLITE_MIGRATION_COUNT; next++) {
+  for(next = version + 1; next <= store_migration_count; next++) {
     char *error = NULL;
-    if(sqlite3_exec(conn->db, sqlite_migrations[next - 1], NULL, NULL,
+    if(sqlite3_exec(conn->db, store_migrations[next - 1], NULL, NULL,
                     &error) != SQLITE_OK) {
       core_log(CORE_LOG_ERROR, "store.migrate", "migration %d: %s", next,
                error ? error : "failed");
       sqlite3_free(error);
       return OBOL_ERR_STORE;
     }
-    stmt = sqlite_stmt(conn, SQL_MIGRATION_RECORD);
+    stmt = sqlite_stmt(conn, STORE_SQL_MIGRATION_RECORD);
     if(!stmt)
       return OBOL_ERR_STORE;
     sqlite3_bind_int(stmt, 1, next);
@@ -707,7 +510,7 @@ static void sqlite_reader_release(void *handle, store_conn_t *conn)
 
 static obol_rc sqlite_shop_count(store_conn_t *conn, int64_t *count)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_SHOP_COUNT);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_SHOP_COUNT);
   obol_rc rc = OBOL_ERR_STORE;
 
   if(stmt && sqlite3_step(stmt) == SQLITE_ROW) {
@@ -738,7 +541,7 @@ static obol_rc sqlite_ping(void *handle)
 static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
                                const char *shop_id, store_shop_t *out)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_SHOP_GET);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_SHOP_GET);
   obol_rc rc;
 
   if(!stmt)
@@ -795,13 +598,13 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
 static obol_rc sqlite_shop_insert(store_conn_t *conn,
                                   const store_shop_t *shop)
 {
-  return sqlite_shop_write(conn, SQL_SHOP_INSERT, shop);
+  return sqlite_shop_write(conn, STORE_SQL_SHOP_INSERT, shop);
 }
 
 static obol_rc sqlite_shop_update(store_conn_t *conn,
                                   const store_shop_t *shop)
 {
-  obol_rc rc = sqlite_shop_write(conn, SQL_SHOP_UPDATE, shop);
+  obol_rc rc = sqlite_shop_write(conn, STORE_SQL_SHOP_UPDATE, shop);
   if(!rc && sqlite3_changes(conn->db) == 0)
     rc = OBOL_ERR_NOT_FOUND;
   return rc;
@@ -813,7 +616,7 @@ static obol_rc sqlite_key_find_by_hash(store_conn_t *conn,
                                        const char *secret_hash,
                                        store_key_t *out)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_KEY_BY_HASH);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_KEY_BY_HASH);
   obol_rc rc;
 
   if(!stmt)
@@ -836,7 +639,7 @@ static obol_rc sqlite_key_find_by_hash(store_conn_t *conn,
 
 static obol_rc sqlite_key_insert(store_conn_t *conn, const store_key_t *key)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_KEY_INSERT);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_KEY_INSERT);
 
   if(!stmt)
     return OBOL_ERR_STORE;
@@ -852,7 +655,7 @@ static obol_rc sqlite_key_insert(store_conn_t *conn, const store_key_t *key)
 static obol_rc sqlite_key_revoke(store_conn_t *conn, const char *key_id,
                                  int64_t revoked_at)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_KEY_REVOKE);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_KEY_REVOKE);
   obol_rc rc;
 
   if(!stmt)
@@ -927,7 +730,7 @@ static obol_rc sqlite_order_get(store_conn_t *conn, core_arena_t *arena,
 {
   store_order_cache_t *cache = conn->writer ? NULL
                                             : conn->backend->orders_cache;
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_GET);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ORDER_GET);
   uint64_t generation = 0;
   obol_rc rc;
 
@@ -971,7 +774,7 @@ static obol_rc sqlite_order_get_by_token(store_conn_t *conn,
                                          const char *token,
                                          store_order_t *out)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_BY_TOKEN);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ORDER_BY_TOKEN);
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, shop_id);
@@ -1011,9 +814,9 @@ static obol_rc sqlite_order_list(store_conn_t *conn, core_arena_t *arena,
                                  const store_order_query_t *query,
                                  store_order_t **rows, size_t *count)
 {
-  int which = query->merchant_reference ? SQL_ORDER_LIST_REFERENCE
-              : query->status           ? SQL_ORDER_LIST_STATUS
-                                        : SQL_ORDER_LIST;
+  int which = query->merchant_reference ? STORE_SQL_ORDER_LIST_REFERENCE
+              : query->status           ? STORE_SQL_ORDER_LIST_STATUS
+                                        : STORE_SQL_ORDER_LIST;
   sqlite3_stmt *stmt = sqlite_stmt(conn, which);
 
   if(!stmt)
@@ -1025,9 +828,9 @@ static obol_rc sqlite_order_list(store_conn_t *conn, core_arena_t *arena,
   sqlite_bind_text(stmt, 4, query->cursor_id);
   sqlite3_bind_int64(stmt, 5, query->cursor_created_at);
   sqlite3_bind_int(stmt, 6, query->limit);
-  if(which != SQL_ORDER_LIST)
+  if(which != STORE_SQL_ORDER_LIST)
     sqlite_bind_text(stmt, 7, query->status);
-  if(which == SQL_ORDER_LIST_REFERENCE)
+  if(which == STORE_SQL_ORDER_LIST_REFERENCE)
     sqlite_bind_text(stmt, 8, query->merchant_reference);
   return sqlite_order_rows(conn, stmt, arena, query->limit, rows, count);
 }
@@ -1036,7 +839,7 @@ static obol_rc sqlite_order_list_due(store_conn_t *conn, core_arena_t *arena,
                                      int64_t now, int limit,
                                      store_order_t **rows, size_t *count)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_LIST_DUE);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ORDER_LIST_DUE);
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite3_bind_int64(stmt, 1, now);
@@ -1075,7 +878,7 @@ static void sqlite_order_bind(sqlite3_stmt *stmt, const store_order_t *order)
 static obol_rc sqlite_order_insert(store_conn_t *conn,
                                    const store_order_t *order)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_INSERT);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ORDER_INSERT);
   if(!stmt || sqlite_order_dirty(conn, order->id))
     return OBOL_ERR_STORE;
   sqlite_order_bind(stmt, order);
@@ -1085,7 +888,7 @@ static obol_rc sqlite_order_insert(store_conn_t *conn,
 static obol_rc sqlite_order_update(store_conn_t *conn,
                                    const store_order_t *order)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_ORDER_UPDATE);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ORDER_UPDATE);
   obol_rc rc;
 
   if(!stmt || sqlite_order_dirty(conn, order->id))
@@ -1103,7 +906,7 @@ static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
                                  const char *shop_id, const char *order_id,
                                  store_event_t **rows, size_t *count)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_EVENT_LIST);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_EVENT_LIST);
   size_t capacity = 16, found = 0;
   store_event_t *out;
   int result;
@@ -1146,7 +949,7 @@ static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
 static obol_rc sqlite_event_insert(store_conn_t *conn,
                                    const store_event_t *event)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_EVENT_INSERT);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_EVENT_INSERT);
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, event->id);
@@ -1165,7 +968,7 @@ static obol_rc sqlite_idempotency_get(store_conn_t *conn, core_arena_t *arena,
                                       const char *shop_id, const char *key,
                                       store_idempotency_t *out)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_GET);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_IDEMPOTENCY_GET);
   obol_rc rc;
 
   if(!stmt)
@@ -1189,7 +992,7 @@ static obol_rc sqlite_idempotency_get(store_conn_t *conn, core_arena_t *arena,
 static obol_rc sqlite_idempotency_insert(store_conn_t *conn,
                                          const store_idempotency_t *record)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_INSERT);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_IDEMPOTENCY_INSERT);
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite_bind_text(stmt, 1, record->shop_id);
@@ -1203,7 +1006,7 @@ static obol_rc sqlite_idempotency_insert(store_conn_t *conn,
 
 static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, SQL_IDEMPOTENCY_PRUNE);
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_IDEMPOTENCY_PRUNE);
   if(!stmt)
     return OBOL_ERR_STORE;
   sqlite3_bind_int64(stmt, 1, before);

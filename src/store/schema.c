@@ -1,0 +1,171 @@
+/* The SQL of the store, written once for both backends: numbered
+ * migrations and every statement, with ?N parameters. A backend adapts the
+ * few dialect differences when it prepares them (see internal.h). */
+#include "internal.h"
+
+#define SHOP_COLUMNS                                                      \
+  "id, name, default_currency, default_language, allowed_redirect_hosts, " \
+  "url, country, contact_email, contact_phone, created_at, updated_at, "   \
+  "brands, surcharge"
+
+#define ORDER_COLUMNS                                                       \
+  "id, shop_id, token, status, currency, amount, initial_amount, "           \
+  "surcharge_amount, merchant_reference, test, capture_manual, "             \
+  "max_payment_attempts, failed_attempts, due_at, expires_at, deadline_at, " \
+  "event_sequence, created_at, updated_at, details, success_redirect, "     \
+  "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
+  "callback_url, notification_url, language"
+
+/* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
+ * filter combination has its own statement so each uses its own index. */
+#define ORDER_PAGE                                                         \
+  " AND created_at >= ?2 AND created_at <= ?3"                              \
+  " AND (?4 IS NULL OR (created_at, id) < (?5, ?4))"                        \
+  " ORDER BY created_at DESC, id DESC LIMIT ?6"
+
+const char *const store_sql[STORE_SQL_COUNT] = {
+  [STORE_SQL_BEGIN] = "BEGIN IMMEDIATE",
+  [STORE_SQL_COMMIT] = "COMMIT",
+  [STORE_SQL_ROLLBACK] = "ROLLBACK",
+  [STORE_SQL_SAVEPOINT] = "SAVEPOINT job",
+  [STORE_SQL_ROLLBACK_TO] = "ROLLBACK TO job",
+  [STORE_SQL_RELEASE] = "RELEASE job",
+  [STORE_SQL_SHOP_GET] = "SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?1",
+  [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
+  [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                      " ?12, ?13)",
+  [STORE_SQL_SHOP_UPDATE] =
+      "UPDATE shops SET name = ?2, default_currency = ?3, "
+      "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
+      "country = ?7, contact_email = ?8, contact_phone = ?9, "
+      "updated_at = ?11, brands = ?12, surcharge = ?13 WHERE id = ?1",
+  [STORE_SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
+                    "WHERE shop_id = ?1 AND id = ?2",
+  /* the same, inside a write: PostgreSQL adds FOR UPDATE */
+  [STORE_SQL_ORDER_LOCK] = "SELECT " ORDER_COLUMNS " FROM orders "
+                           "WHERE shop_id = ?1 AND id = ?2",
+  [STORE_SQL_ORDER_BY_TOKEN] = "SELECT " ORDER_COLUMNS " FROM orders "
+                         "WHERE token = ?2 AND shop_id = ?1",
+  [STORE_SQL_ORDER_LIST] = "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1"
+                     ORDER_PAGE,
+  [STORE_SQL_ORDER_LIST_STATUS] = "SELECT " ORDER_COLUMNS " FROM orders "
+                            "WHERE shop_id = ?1 AND status = ?7" ORDER_PAGE,
+  [STORE_SQL_ORDER_LIST_REFERENCE] =
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
+      "merchant_reference = ?8 AND (?7 IS NULL OR status = ?7)" ORDER_PAGE,
+  [STORE_SQL_ORDER_LIST_DUE] = "SELECT " ORDER_COLUMNS " FROM orders "
+                         "WHERE deadline_at IS NOT NULL AND deadline_at <= ?1 "
+                         "ORDER BY deadline_at LIMIT ?2",
+  [STORE_SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
+                       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                       "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                       "?24, ?25, ?26, ?27, ?28)",
+  [STORE_SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
+                       " deadline_at = ?16, event_sequence = ?17, "
+                       "updated_at = ?19, details = ?20 "
+                       "WHERE shop_id = ?2 AND id = ?1",
+  [STORE_SQL_EVENT_LIST] = "SELECT id, shop_id, order_id, sequence, type, "
+                     "created_at, data FROM events WHERE shop_id = ?1 AND "
+                     "order_id = ?2 ORDER BY sequence",
+  [STORE_SQL_EVENT_INSERT] = "INSERT INTO events (id, shop_id, order_id, sequence, "
+                       "type, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, "
+                       "?6, ?7)",
+  [STORE_SQL_IDEMPOTENCY_GET] = "SELECT shop_id, idempotency_key, request_hash, "
+                          "status, body, created_at FROM idempotency_keys "
+                          "WHERE shop_id = ?1 AND idempotency_key = ?2",
+  [STORE_SQL_IDEMPOTENCY_INSERT] = "INSERT INTO idempotency_keys (shop_id, "
+                             "idempotency_key, request_hash, status, body, "
+                             "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STORE_SQL_IDEMPOTENCY_PRUNE] = "DELETE FROM idempotency_keys "
+                            "WHERE created_at < ?1",
+  [STORE_SQL_KEY_BY_HASH] = "SELECT id, shop_id, secret_hash, prefix, live, "
+                      "created_at, revoked_at FROM api_keys "
+                      "WHERE secret_hash = ?1",
+  [STORE_SQL_KEY_INSERT] = "INSERT INTO api_keys (id, shop_id, secret_hash, prefix, "
+                     "live, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STORE_SQL_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 "
+                     "WHERE id = ?1 AND revoked_at IS NULL",
+  [STORE_SQL_MIGRATION_VERSION] =
+      "SELECT coalesce(max(version), 0) FROM schema_migrations",
+  [STORE_SQL_MIGRATION_RECORD] =
+      "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+};
+
+/* Numbered migrations, applied in order and recorded in schema_migrations.
+ * Portable SQL: both backends apply the same list. */
+const char *const store_migrations[] = {
+  /* 1: shops and their API keys */
+  "CREATE TABLE shops ("
+  " id TEXT PRIMARY KEY,"
+  " name TEXT NOT NULL,"
+  " default_currency TEXT,"
+  " default_language TEXT,"
+  " allowed_redirect_hosts TEXT NOT NULL DEFAULT '[]',"
+  " url TEXT, country TEXT, contact_email TEXT, contact_phone TEXT,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL);"
+  "CREATE TABLE api_keys ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL REFERENCES shops(id),"
+  " secret_hash TEXT NOT NULL UNIQUE,"
+  " prefix TEXT NOT NULL,"
+  " live INTEGER NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " revoked_at BIGINT);"
+  "CREATE INDEX api_keys_shop ON api_keys (shop_id);",
+  /* 2: orders, their events, idempotency keys, shop checkout settings */
+  "ALTER TABLE shops ADD COLUMN brands TEXT NOT NULL"
+  " DEFAULT '[\"visa\",\"master\",\"amex\"]';"
+  "ALTER TABLE shops ADD COLUMN surcharge TEXT;"
+  "CREATE TABLE orders ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL REFERENCES shops(id),"
+  " token TEXT NOT NULL UNIQUE,"
+  " status TEXT NOT NULL,"
+  " currency TEXT NOT NULL,"
+  " amount BIGINT NOT NULL,"
+  " initial_amount BIGINT NOT NULL,"
+  " surcharge_amount BIGINT NOT NULL,"
+  " merchant_reference TEXT,"
+  " test INTEGER NOT NULL,"
+  " capture_manual INTEGER NOT NULL,"
+  " max_payment_attempts INTEGER NOT NULL,"
+  " failed_attempts INTEGER NOT NULL,"
+  " due_at BIGINT, expires_at BIGINT, deadline_at BIGINT,"
+  " event_sequence BIGINT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL,"
+  " details TEXT NOT NULL,"
+  " success_redirect TEXT, in_progress_redirect TEXT, failure_redirect TEXT,"
+  " return_url TEXT, cancel_url TEXT, callback_url TEXT,"
+  " notification_url TEXT, language TEXT NOT NULL);"
+  "CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);"
+  "CREATE INDEX orders_shop_status ON orders (shop_id, status, created_at, id);"
+  "CREATE INDEX orders_shop_reference ON orders"
+  " (shop_id, merchant_reference, created_at, id);"
+  "CREATE INDEX orders_deadline ON orders (deadline_at)"
+  " WHERE deadline_at IS NOT NULL;"
+  "CREATE TABLE events ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL,"
+  " order_id TEXT NOT NULL REFERENCES orders(id),"
+  " sequence BIGINT NOT NULL,"
+  " type TEXT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " data TEXT NOT NULL,"
+  " UNIQUE (order_id, sequence));"
+  "CREATE INDEX events_shop_created ON events (shop_id, created_at, id);"
+  "CREATE TABLE idempotency_keys ("
+  " shop_id TEXT NOT NULL,"
+  " idempotency_key TEXT NOT NULL,"
+  " request_hash TEXT NOT NULL,"
+  " status INTEGER NOT NULL,"
+  " body TEXT NOT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " PRIMARY KEY (shop_id, idempotency_key));"
+  "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);",
+};
+
+const int store_migration_count =
+    (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
