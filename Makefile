@@ -3,8 +3,8 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARNINGS) -pthread
-LIBS = -lmicrohttpd -ljansson -lsqlite3 -lcrypto -lm -pthread
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARNINGS) -pthread -I/usr/include/postgresql
+LIBS = -lmicrohttpd -ljansson -lsqlite3 -lpq -lcrypto -lm -pthread
 TEST_LIBS = -lcmocka
 
 BUILD ?= build

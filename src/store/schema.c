@@ -20,7 +20,7 @@
  * filter combination has its own statement so each uses its own index. */
 #define ORDER_PAGE                                                         \
   " AND created_at >= ?2 AND created_at <= ?3"                              \
-  " AND (?4 IS NULL OR (created_at, id) < (?5, ?4))"                        \
+  " AND (CAST(?4 AS TEXT) IS NULL OR (created_at, id) < (?5, ?4))"          \
   " ORDER BY created_at DESC, id DESC LIMIT ?6"
 
 const char *const store_sql[STORE_SQL_COUNT] = {
@@ -53,7 +53,8 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                             "WHERE shop_id = ?1 AND status = ?7" ORDER_PAGE,
   [STORE_SQL_ORDER_LIST_REFERENCE] =
       "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
-      "merchant_reference = ?8 AND (?7 IS NULL OR status = ?7)" ORDER_PAGE,
+      "merchant_reference = ?8 AND (CAST(?7 AS TEXT) IS NULL OR status = ?7)"
+      ORDER_PAGE,
   [STORE_SQL_ORDER_LIST_DUE] = "SELECT " ORDER_COLUMNS " FROM orders "
                          "WHERE deadline_at IS NOT NULL AND deadline_at <= ?1 "
                          "ORDER BY deadline_at LIMIT ?2",

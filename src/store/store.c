@@ -27,8 +27,11 @@ obol_rc store_open(const char *location, store_t **out)
 
   if(!store)
     return OBOL_ERR_NOMEM;
-  /* PostgreSQL URLs will pick the libpq backend here. */
-  store->ops = &store_sqlite_ops;
+  /* A PostgreSQL URL picks the libpq backend; anything else is a file. */
+  store->ops = !strncmp(location, "postgres://", 11) ||
+                       !strncmp(location, "postgresql://", 13)
+                   ? &store_postgres_ops
+                   : &store_sqlite_ops;
   rc = store->ops->open(store, location, &store->backend);
   if(rc) {
     free(store);

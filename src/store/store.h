@@ -196,8 +196,10 @@ struct store_tx {
 };
 
 extern const store_ops_t store_sqlite_ops;
+extern const store_ops_t store_postgres_ops;
 
-/* Opens the backend named by location: a file path (SQLite) for now. */
+/* Opens the backend named by location: postgres://... (PostgreSQL) or a
+ * file path (SQLite). */
 obol_rc store_open(const char *location, store_t **out);
 void store_close(store_t *store);
 obol_rc store_migrate(store_t *store, int *applied);

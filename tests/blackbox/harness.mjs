@@ -19,6 +19,18 @@ export const BIN = process.env.OBOL_BIN
 export const SLOW = /asan|san/i.test(BIN) || !!process.env.OBOL_TEST_SLOW ? 3 : 1;
 export const ms = (n) => Math.round(n * SLOW);
 
+/** With OBOL_TEST_POSTGRES=postgres://user@host:port, every server gets a
+ * fresh PostgreSQL database instead of a SQLite file. */
+export const PG_URL = process.env.OBOL_TEST_POSTGRES || '';
+let databases = 0;
+function createDatabase() {
+  const name = `t_${process.pid}_${++databases}`;
+  const r = spawnSync('psql', [`${PG_URL}/postgres`, '-q', '-c', `CREATE DATABASE ${name}`],
+    { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`createdb ${name}: ${r.stderr}`);
+  return `${PG_URL}/${name}`;
+}
+
 export const sleep = (n) => new Promise((r) => setTimeout(r, n));
 
 const servers = new Set();     // running
@@ -60,10 +72,10 @@ export function startServer(opts = {}) {
   let dir, dbPath;
   if (opts.db) {
     dbPath = opts.db;
-    dir = path.dirname(dbPath);
+    dir = PG_URL ? makeTempDir() : path.dirname(dbPath);
   } else {
     dir = makeTempDir();
-    dbPath = path.join(dir, 'obol.db');
+    dbPath = PG_URL ? createDatabase() : path.join(dir, 'obol.db');
   }
   const fullArgs = noDefaults
     ? ['serve', ...args]

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, createShop, request, assertError, rawRequest, RawConn,
   cleanup, ms, sleep,
+  PG_URL,
 } from './harness.mjs';
 
 after(cleanup);
@@ -35,11 +36,11 @@ test('GET /health is 200 {"status":"ok"} without auth', async () => {
   assert.deepEqual(r.json, { status: 'ok' });
 });
 
-test('GET /ready is 200 {"status":"ready","database":"sqlite"} without auth', async () => {
+test('GET /ready is 200 {"status":"ready","database":<backend>} without auth', async () => {
   const r = await request(srv.base, 'GET', '/ready');
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), JSON_CT);
-  assert.deepEqual(r.json, { status: 'ready', database: 'sqlite' });
+  assert.deepEqual(r.json, { status: 'ready', database: PG_URL ? 'postgres' : 'sqlite' });
 });
 
 test('X-Request-Id: echoed when given, generated req_ ids otherwise, all different', async () => {
