@@ -138,18 +138,26 @@ static obol_rc pg_error(store_conn_t *conn, PGresult *result)
 {
   const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
                              : NULL;
+  const char *constraint =
+      result ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : NULL;
 
-  conn->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
+  /* Serialization failures and deadlocks are retried; so is a duplicate
+   * idempotency key: another node answered it meanwhile, and the retry
+   * finds and replays that answer. */
+  conn->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+                          (!strcmp(state, "23505") && constraint &&
+                           !strcmp(constraint, "idempotency_keys_pkey")));
+  if(conn->retry)
+    return OBOL_ERR_CONFLICT;
   if(state && (!strcmp(state, "23505") || !strcmp(state, "23503")))
     return OBOL_ERR_CONFLICT; /* unique or foreign key violation */
-  if(!conn->retry)
-    core_log(CORE_LOG_ERROR, "store.postgres", "%s",
-             result ? PQresultErrorMessage(result) : PQerrorMessage(conn->pg));
+  core_log(CORE_LOG_ERROR, "store.postgres", "%s",
+           result ? PQresultErrorMessage(result) : PQerrorMessage(conn->pg));
   if(PQstatus(conn->pg) == CONNECTION_BAD) {
     PQreset(conn->pg); /* statements are gone with the old session */
     memset(conn->prepared, 0, sizeof(conn->prepared));
   }
-  return conn->retry ? OBOL_ERR_CONFLICT : OBOL_ERR_STORE;
+  return OBOL_ERR_STORE;
 }
 
 /* A statement may leave some of the parameters a backend binds unused

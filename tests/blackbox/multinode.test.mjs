@@ -1,0 +1,102 @@
+// Two obol nodes on one PostgreSQL database behave as one gateway:
+// idempotency keys, status transitions and acknowledged writes hold across
+// nodes, also when one node is killed mid-load. Runs with
+// OBOL_TEST_POSTGRES (tests/run starts a cluster); skipped on SQLite, which
+// serves one node only.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { PG_URL, cleanup, createShop, startServer, sleep } from './harness.mjs';
+import { client } from './orders-helpers.mjs';
+
+after(cleanup);
+const skip = PG_URL ? false : 'needs PostgreSQL (OBOL_TEST_POSTGRES)';
+
+let a, b, shop, ca, cb;
+before(async () => {
+  if (skip) return;
+  a = await startServer({ args: ['--rate-limit', '0'] });
+  b = await startServer({ db: a.dbPath, args: ['--rate-limit', '0'] });
+  shop = createShop(a.dbPath, 'Two nodes');
+  ca = client(a, shop.secret_key);
+  cb = client(b, shop.secret_key);
+});
+
+async function allOrders(c) {
+  const out = [];
+  let cursor = null;
+  for (;;) {
+    const r = await c.get(`/v1/orders?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    out.push(...r.json.data);
+    if (!r.json.has_more) return out;
+    cursor = encodeURIComponent(r.json.next_cursor);
+  }
+}
+
+test('an order written on one node is read on the other', { skip }, async () => {
+  const o = await ca.create({ amount: 4200, merchant_reference: 'cross' });
+  const r = await cb.get(`/v1/orders/${o.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.amount, 4200);
+});
+
+test('one Idempotency-Key sent to both nodes at once creates one order', { skip }, async () => {
+  const before = (await allOrders(ca)).length;
+  for (let k = 0; k < 20; k++) {
+    const key = `two-nodes-${k}`;
+    const body = { amount: 1000 + k };
+    const [ra, rb] = await Promise.all([
+      ca.post('/v1/orders', body, { headers: { 'idempotency-key': key } }),
+      cb.post('/v1/orders', body, { headers: { 'idempotency-key': key } }),
+    ]);
+    for (const r of [ra, rb]) {
+      assert.ok(r.status === 201 || (r.status === 409 && r.json.error.code === 'idempotency_key_in_use'),
+        `${r.status} ${r.text}`);
+    }
+    const ids = [ra, rb].filter((r) => r.status === 201).map((r) => r.json.id);
+    assert.ok(ids.length >= 1, 'neither node created the order');
+    assert.equal(new Set(ids).size, 1, `two orders for one key: ${ids}`);
+  }
+  assert.equal((await allOrders(cb)).length, before + 20);
+});
+
+test('a cancel and a receive racing on two nodes: exactly one wins', { skip }, async () => {
+  for (let i = 0; i < 10; i++) {
+    const o = await ca.create({ amount: 700 + i });
+    const [x, y] = await Promise.all([
+      ca.post(`/v1/orders/${o.id}/cancel`), cb.post(`/v1/orders/${o.id}/receive`),
+    ]);
+    const statuses = [x.status, y.status].sort();
+    assert.deepEqual(statuses, [200, 409], `${x.text} | ${y.text}`);
+    const events = await cb.events(o.id);
+    assert.deepEqual(events.map((e) => e.sequence), [1, 2]);
+    const final = (await ca.getOrder(o.id, 'minimum')).status;
+    assert.equal(final, x.status === 200 ? 'cancelled' : 'received');
+  }
+});
+
+test('a node killed with -9 mid-load loses no acknowledged order', { skip }, async () => {
+  const victim = await startServer({ db: a.dbPath, args: ['--rate-limit', '0'] });
+  const cv = client(victim, shop.secret_key);
+  const acked = [];
+  let running = true;
+  const writers = Array.from({ length: 8 }, async (_, w) => {
+    let n = 0;
+    while (running) {
+      const c = w % 2 ? cv : cb;
+      const r = await c.post('/v1/orders', { amount: 1, merchant_reference: `kill-${w}-${n++}` })
+        .catch(() => null);
+      if (r && r.status === 201) acked.push(r.json.id);
+      if (!r && c === cv) await sleep(5); /* the victim is gone */
+    }
+  });
+  await sleep(1500);
+  await victim.kill();
+  await sleep(500);
+  running = false;
+  await Promise.all(writers);
+  assert.ok(acked.length > 50, `only ${acked.length} orders acknowledged`);
+  const stored = new Set((await allOrders(cb)).map((o) => o.id));
+  const lost = acked.filter((id) => !stored.has(id));
+  assert.deepEqual(lost, [], `${lost.length} acknowledged orders are missing`);
+});
