@@ -1,11 +1,11 @@
 /* The PostgreSQL backend, for many Obol nodes on one database.
  *
- * Writes: a pool of writer threads, each with its own connection, runs each
- * job in its own READ COMMITTED transaction; read-modify-write of an order
- * locks its row (SELECT ... FOR UPDATE), so concurrent nodes serialise on
- * the order they change, and PostgreSQL group-commits the WAL of concurrent
- * transactions itself. A transaction that fails with a serialization failure
- * or a deadlock is retried. Reads: a pool of connections. Statements are the
+ * Writes: a pool of writer threads, each with its own connection, runs the
+ * waiting jobs in READ COMMITTED transactions of up to 64 jobs, each job
+ * under a savepoint (group commit, as on SQLite); read-modify-write of an
+ * order locks its row (SELECT ... FOR UPDATE), so concurrent nodes
+ * serialise on the order they change. A job that meets a serialization
+ * failure or a deadlock is retried. Reads: a pool of connections. Statements are the
  * shared ones of schema.c, prepared once per connection. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,7 +17,8 @@
 
 #include "internal.h"
 
-#define PG_WRITERS 4
+#define PG_WRITERS 8
+#define PG_BATCH_MAX 64 /* jobs per transaction */
 #define PG_READER_STRIPES 8
 #define PG_PARAMS_MAX 32
 #define PG_RETRIES 5
@@ -36,6 +37,7 @@ typedef struct pg_job {
   store_apply_fn apply;
   store_done_fn done;
   void *arg;
+  obol_rc rc;
 } pg_job_t;
 
 typedef struct {
@@ -263,31 +265,64 @@ static int64_t pg_int(PGresult *result, int row, int column)
 
 /* ---- the writers ---- */
 
-/* One job, one transaction; retried on serialization failures. */
-static obol_rc pg_run_job(pg_backend_t *backend, store_conn_t *conn,
-                          pg_job_t *job)
+/* One job under a savepoint: a failure undoes the job alone; a
+ * serialization failure, a deadlock or another node's answer to the same
+ * idempotency key is tried again in place. */
+static obol_rc pg_run_savepoint(store_conn_t *conn, store_tx_t *tx,
+                                pg_job_t *job)
 {
-  store_tx_t tx = {backend->store, conn};
   obol_rc rc = OBOL_ERR_STORE;
   int attempt;
 
   for(attempt = 0; attempt < PG_RETRIES; attempt++) {
+    int retry;
+    conn->retry = 0;
+    rc = pg_exec(conn, STORE_SQL_SAVEPOINT, NULL, NULL);
+    if(!rc)
+      rc = job->apply(tx, job->arg);
+    if(!rc)
+      return pg_exec(conn, STORE_SQL_RELEASE, NULL, NULL);
+    retry = conn->retry;
+    pg_exec(conn, STORE_SQL_ROLLBACK_TO, NULL, NULL);
+    pg_exec(conn, STORE_SQL_RELEASE, NULL, NULL);
+    if(!retry)
+      break;
+  }
+  return rc;
+}
+
+/* Group commit on top of PostgreSQL's: the waiting jobs run in one
+ * transaction, each under its own savepoint, and commit once. A failed
+ * commit is retried whole when PostgreSQL says a retry can succeed. */
+static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
+                         pg_job_t *jobs)
+{
+  store_tx_t tx = {backend->store, conn};
+  pg_job_t *job;
+  obol_rc rc = OBOL_ERR_STORE;
+  int attempt;
+
+  for(attempt = 0; conn && attempt < PG_RETRIES; attempt++) {
+    int retry;
     conn->retry = 0;
     rc = pg_exec(conn, STORE_SQL_BEGIN, NULL, NULL);
-    if(!rc)
-      rc = job->apply(&tx, job->arg);
+    for(job = jobs; job; job = job->next)
+      job->rc = rc ? rc : pg_run_savepoint(conn, &tx, job);
     if(!rc)
       rc = pg_exec(conn, STORE_SQL_COMMIT, NULL, NULL);
     if(!rc)
-      return OBOL_OK;
-    {
-      int retry = conn->retry;
-      pg_exec(conn, STORE_SQL_ROLLBACK, NULL, NULL);
-      if(!retry)
-        return rc;
-    }
+      break;
+    retry = conn->retry;
+    pg_exec(conn, STORE_SQL_ROLLBACK, NULL, NULL);
+    if(!retry)
+      break;
   }
-  return rc;
+  while(jobs) {
+    job = jobs;
+    jobs = jobs->next;
+    job->done(job->arg, rc ? OBOL_ERR_STORE : job->rc);
+    free(job);
+  }
 }
 
 static void *pg_writer_main(void *arg)
@@ -295,29 +330,28 @@ static void *pg_writer_main(void *arg)
   pg_backend_t *backend = arg;
   store_conn_t *conn = NULL;
 
-  if(pg_conn_open(backend->url, 1, &conn))
-    conn = NULL;
   for(;;) {
-    pg_job_t *job;
-    obol_rc rc;
+    pg_job_t *batch, *last;
+    int count = 1;
 
     pthread_mutex_lock(&backend->queue_lock);
     while(!backend->queue_head && !backend->stopping)
       pthread_cond_wait(&backend->queue_cond, &backend->queue_lock);
-    job = backend->queue_head;
-    if(!job) {
+    batch = backend->queue_head;
+    if(!batch) {
       pthread_mutex_unlock(&backend->queue_lock);
       break;
     }
-    backend->queue_head = job->next;
+    for(last = batch; last->next && count < PG_BATCH_MAX; count++)
+      last = last->next;
+    backend->queue_head = last->next;
     if(!backend->queue_head)
       backend->queue_tail = NULL;
+    last->next = NULL;
     pthread_mutex_unlock(&backend->queue_lock);
     if(!conn && pg_conn_open(backend->url, 1, &conn))
       conn = NULL;
-    rc = conn ? pg_run_job(backend, conn, job) : OBOL_ERR_STORE;
-    job->done(job->arg, rc);
-    free(job);
+    pg_run_batch(backend, conn, batch);
   }
   pg_conn_close(conn);
   return NULL;
