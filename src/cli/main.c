@@ -376,11 +376,34 @@ static void cli_log_listening(const char *host, unsigned short port)
 }
 
 #define CLI_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
+#define CLI_NODE_ALIVE_MS 5000    /* a node silent longer is not counted */
+#define CLI_NODE_FORGET_MS 60000  /* and after this its row goes */
 
-/* Runs with every sweep: stored idempotent answers live 24 hours. */
-static void cli_housekeeping(store_t *store)
+/* This serving node, as the other nodes see it. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  http_server_t *server;
+} cli_node_t;
+
+static obol_rc cli_heartbeat_apply(store_tx_t *tx, void *arg)
 {
+  cli_node_t *node = arg;
+  int64_t now = core_now_ms();
+  return store_tx_node_heartbeat(tx, node->id, now, now - CLI_NODE_FORGET_MS);
+}
+
+/* Runs with every sweep: stored idempotent answers live 24 hours; the node
+ * says it is alive and learns how many share the rate limits. */
+static void cli_housekeeping(store_t *store, void *context)
+{
+  cli_node_t *node = context;
+  int64_t nodes = 1;
+
   http_idempotency_prune(store, CLI_IDEMPOTENCY_TTL_MS);
+  if(store_write(store, cli_heartbeat_apply, node) ||
+     store_node_count(store, core_now_ms() - CLI_NODE_ALIVE_MS, &nodes))
+    return;
+  http_server_set_nodes(node->server, nodes > 0 ? (int)nodes : 1);
 }
 
 /* The public URL: as given, else where we listen. */
@@ -407,6 +430,7 @@ static int cli_serve(const cli_options_t *options)
   http_server_t *server = NULL;
   order_sweeper_t *sweeper = NULL;
   api_config_t app = {0};
+  cli_node_t node = {0};
   store_t *store = NULL;
   char host[64];
   char public_url[512];
@@ -453,13 +477,15 @@ static int cli_serve(const cli_options_t *options)
   app.test_clock = options->test_clock;
   cli_configure_orders(options, host, http.listen_port, public_url,
                        sizeof(public_url));
-  if(order_sweeper_start(store, (int)options->sweep_interval,
-                         cli_housekeeping, &sweeper)) {
+  if(http_server_start(&http, &server)) {
     store_close(store);
     return 1;
   }
-  if(http_server_start(&http, &server)) {
-    order_sweeper_stop(sweeper);
+  node.server = server;
+  if(core_id_new("node", node.id, sizeof(node.id)) ||
+     order_sweeper_start(store, (int)options->sweep_interval,
+                         cli_housekeeping, &node, &sweeper)) {
+    http_server_stop(server);
     store_close(store);
     return 1;
   }
@@ -472,9 +498,9 @@ static int cli_serve(const cli_options_t *options)
     ;
   core_log(CORE_LOG_INFO, "server.stopping", "signal %d: finishing requests",
            signal_number);
-  http_server_stop(server); /* in-flight requests finish first */
-  order_sweeper_stop(sweeper);
-  store_close(store);       /* then queued writes are committed */
+  order_sweeper_stop(sweeper); /* it uses the server: stop it first */
+  http_server_stop(server);    /* in-flight requests finish */
+  store_close(store);          /* then queued writes are committed */
   core_log(CORE_LOG_INFO, "server.stopped", "bye");
   return 0;
 }

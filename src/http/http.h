@@ -107,6 +107,8 @@ typedef struct {
 obol_rc http_server_start(const http_options_t *options,
                           http_server_t **out);
 unsigned short http_server_port(const http_server_t *server);
+/* How many nodes serve this database (rate limits are shared by them). */
+void http_server_set_nodes(http_server_t *server, int nodes);
 /* Stops accepting, lets in-flight requests finish (bounded), then stops. */
 void http_server_stop(http_server_t *server);
 void *http_app(const http_request_t *req);
@@ -183,6 +185,8 @@ http_route_result_t http_route_match(const http_route_t *routes,
 typedef struct http_ratelimit http_ratelimit_t;
 http_ratelimit_t *http_ratelimit_create(double rate_per_second, double burst);
 void http_ratelimit_destroy(http_ratelimit_t *limiter);
+/* The limit is shared by `nodes` serving nodes: each grants 1/nodes. */
+void http_ratelimit_set_nodes(http_ratelimit_t *limiter, int nodes);
 /* 1 if the key may make a request at now_ns (and takes a token); 0 if not,
  * with *retry_after_seconds (>= 1) set. */
 int http_ratelimit_take(http_ratelimit_t *limiter, const char *key,

@@ -1,6 +1,7 @@
 /* Token buckets per API key, in a fixed-size hash table with one lock per
  * stripe so concurrent requests of different keys rarely contend. */
 #include <math.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct {
 struct http_ratelimit {
   double rate;
   double burst;
+  atomic_int nodes; /* the limit is shared by this many serving nodes */
   ratelimit_stripe_t stripes[RATELIMIT_STRIPES];
 };
 
@@ -36,6 +38,7 @@ http_ratelimit_t *http_ratelimit_create(double rate_per_second, double burst)
     return NULL;
   limiter->rate = rate_per_second;
   limiter->burst = burst < 1 ? 1 : burst;
+  atomic_store(&limiter->nodes, 1);
   for(i = 0; i < RATELIMIT_STRIPES; i++)
     pthread_mutex_init(&limiter->stripes[i].lock, NULL);
   return limiter;
@@ -68,9 +71,9 @@ static unsigned int ratelimit_hash(const char *key)
 }
 
 /* Finds or creates (full) the bucket for key; the stripe lock is held. */
-static ratelimit_bucket_t *ratelimit_bucket(http_ratelimit_t *limiter,
-                                            ratelimit_stripe_t *stripe,
-                                            const char *key, int64_t now_ns)
+static ratelimit_bucket_t *ratelimit_bucket(ratelimit_stripe_t *stripe,
+                                            const char *key, int64_t now_ns,
+                                            double burst)
 {
   ratelimit_bucket_t *bucket;
 
@@ -81,35 +84,45 @@ static ratelimit_bucket_t *ratelimit_bucket(http_ratelimit_t *limiter,
   if(!bucket)
     return NULL;
   strncpy(bucket->key, key, sizeof(bucket->key) - 1);
-  bucket->tokens = limiter->burst;
+  bucket->tokens = burst;
   bucket->updated_ns = now_ns;
   bucket->next = stripe->buckets;
   stripe->buckets = bucket;
   return bucket;
 }
 
+void http_ratelimit_set_nodes(http_ratelimit_t *limiter, int nodes)
+{
+  atomic_store(&limiter->nodes, nodes < 1 ? 1 : nodes);
+}
+
 int http_ratelimit_take(http_ratelimit_t *limiter, const char *key,
                         int64_t now_ns, unsigned int *retry_after_seconds)
 {
+  /* Each of N nodes grants its share, so the key's limit holds across all
+   * of them when a load balancer spreads its requests. */
+  int nodes = atomic_load(&limiter->nodes);
+  double rate = limiter->rate / nodes;
+  double burst = limiter->burst / nodes < 1 ? 1 : limiter->burst / nodes;
   ratelimit_stripe_t *stripe =
       &limiter->stripes[ratelimit_hash(key) % RATELIMIT_STRIPES];
   ratelimit_bucket_t *bucket;
   int allowed = 1;
 
   pthread_mutex_lock(&stripe->lock);
-  bucket = ratelimit_bucket(limiter, stripe, key, now_ns);
+  bucket = ratelimit_bucket(stripe, key, now_ns, burst);
   if(bucket) {
     double elapsed = (double)(now_ns - bucket->updated_ns) / 1e9;
     if(elapsed > 0) {
-      bucket->tokens += elapsed * limiter->rate;
-      if(bucket->tokens > limiter->burst)
-        bucket->tokens = limiter->burst;
+      bucket->tokens += elapsed * rate;
       bucket->updated_ns = now_ns;
     }
+    if(bucket->tokens > burst)
+      bucket->tokens = burst;
     if(bucket->tokens >= 1)
       bucket->tokens -= 1;
     else {
-      double wait = (1 - bucket->tokens) / limiter->rate;
+      double wait = (1 - bucket->tokens) / rate;
       allowed = 0;
       *retry_after_seconds = (unsigned int)ceil(wait);
       if(*retry_after_seconds < 1)

@@ -549,6 +549,12 @@ unsigned short http_server_port(const http_server_t *server)
   return server->port;
 }
 
+void http_server_set_nodes(http_server_t *server, int nodes)
+{
+  if(server->limiter)
+    http_ratelimit_set_nodes(server->limiter, nodes);
+}
+
 /* Connections the kernel accepted before we stopped listening wait in the
  * backlog; closing the socket would reset them, so hand them to the
  * daemon first: a request a client managed to send is answered. */

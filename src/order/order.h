@@ -125,10 +125,12 @@ json_t *order_json(const store_order_t *order, order_view_t view,
 
 /* ---- the sweeper: applies deadlines in the background ---- */
 typedef struct order_sweeper order_sweeper_t;
-/* housekeeping (may be NULL) runs after every pass, on the same thread. */
+/* housekeeping(store, context) (may be NULL) runs after every pass, on
+ * the same thread. */
 obol_rc order_sweeper_start(store_t *store, int interval_ms,
-                            void (*housekeeping)(store_t *store),
-                            order_sweeper_t **out);
+                            void (*housekeeping)(store_t *store,
+                                                 void *context),
+                            void *context, order_sweeper_t **out);
 /* Runs one pass now (the test clock uses it); returns orders changed. */
 int order_sweep(store_t *store);
 void order_sweeper_stop(order_sweeper_t *sweeper);

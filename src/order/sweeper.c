@@ -12,7 +12,8 @@
 
 struct order_sweeper {
   store_t *store;
-  void (*housekeeping)(store_t *store);
+  void (*housekeeping)(store_t *store, void *context);
+  void *context;
   int interval_ms;
   pthread_t thread;
   pthread_mutex_t lock;
@@ -97,7 +98,7 @@ static void *sweeper_main(void *arg)
     pthread_mutex_unlock(&sweeper->lock);
     order_sweep(sweeper->store);
     if(sweeper->housekeeping)
-      sweeper->housekeeping(sweeper->store);
+      sweeper->housekeeping(sweeper->store, sweeper->context);
     pthread_mutex_lock(&sweeper->lock);
   }
   pthread_mutex_unlock(&sweeper->lock);
@@ -105,8 +106,9 @@ static void *sweeper_main(void *arg)
 }
 
 obol_rc order_sweeper_start(store_t *store, int interval_ms,
-                            void (*housekeeping)(store_t *store),
-                            order_sweeper_t **out)
+                            void (*housekeeping)(store_t *store,
+                                                 void *context),
+                            void *context, order_sweeper_t **out)
 {
   order_sweeper_t *sweeper = calloc(1, sizeof(*sweeper));
 
@@ -114,6 +116,7 @@ obol_rc order_sweeper_start(store_t *store, int interval_ms,
     return OBOL_ERR_NOMEM;
   sweeper->store = store;
   sweeper->housekeeping = housekeeping;
+  sweeper->context = context;
   sweeper->interval_ms = interval_ms > 0 ? interval_ms : 1000;
   pthread_mutex_init(&sweeper->lock, NULL);
   pthread_cond_init(&sweeper->wake, NULL);

@@ -973,6 +973,39 @@ static obol_rc pg_idempotency_prune(store_conn_t *conn, int64_t before)
   return pg_exec(conn, STORE_SQL_IDEMPOTENCY_PRUNE, &params, NULL);
 }
 
+/* ---- nodes ---- */
+
+static obol_rc pg_node_count(store_conn_t *conn, int64_t since,
+                             int64_t *count)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+
+  pg_param_int(&params, 1, since);
+  rc = pg_one(conn, STORE_SQL_NODE_COUNT, &params, &result);
+  if(rc)
+    return rc;
+  *count = pg_int(result, 0, 0);
+  PQclear(result);
+  return OBOL_OK;
+}
+
+static obol_rc pg_node_heartbeat(store_conn_t *conn, const char *node_id,
+                                 int64_t now, int64_t before)
+{
+  pg_params_t beat = {0}, prune = {0};
+  obol_rc rc;
+
+  pg_param_text(&beat, 1, node_id);
+  pg_param_int(&beat, 2, now);
+  rc = pg_exec(conn, STORE_SQL_NODE_HEARTBEAT, &beat, NULL);
+  pg_param_int(&prune, 1, before);
+  if(!rc)
+    rc = pg_exec(conn, STORE_SQL_NODE_PRUNE, &prune, NULL);
+  return rc;
+}
+
 const store_ops_t store_postgres_ops = {
   .name = "postgres",
   .open = pg_open,
@@ -1001,4 +1034,6 @@ const store_ops_t store_postgres_ops = {
   .event_insert = pg_event_insert,
   .idempotency_insert = pg_idempotency_insert,
   .idempotency_prune = pg_idempotency_prune,
+  .node_count = pg_node_count,
+  .node_heartbeat = pg_node_heartbeat,
 };

@@ -87,6 +87,12 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                      "live, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STORE_SQL_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 "
                      "WHERE id = ?1 AND revoked_at IS NULL",
+  [STORE_SQL_NODE_HEARTBEAT] = "INSERT INTO nodes (id, heartbeat_at) "
+                               "VALUES (?1, ?2) ON CONFLICT (id) "
+                               "DO UPDATE SET heartbeat_at = ?2",
+  [STORE_SQL_NODE_COUNT] = "SELECT count(*) FROM nodes "
+                           "WHERE heartbeat_at >= ?1",
+  [STORE_SQL_NODE_PRUNE] = "DELETE FROM nodes WHERE heartbeat_at < ?1",
   [STORE_SQL_MIGRATION_VERSION] =
       "SELECT coalesce(max(version), 0) FROM schema_migrations",
   [STORE_SQL_MIGRATION_RECORD] =
@@ -166,6 +172,10 @@ const char *const store_migrations[] = {
   " created_at BIGINT NOT NULL,"
   " PRIMARY KEY (shop_id, idempotency_key));"
   "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);",
+  /* 3: the serving nodes, for limits shared across them */
+  "CREATE TABLE nodes ("
+  " id TEXT PRIMARY KEY,"
+  " heartbeat_at BIGINT NOT NULL);",
 };
 
 const int store_migration_count =

@@ -1013,6 +1013,43 @@ static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
   return sqlite_step_done(conn, stmt);
 }
 
+/* ---- nodes ---- */
+
+static obol_rc sqlite_node_count(store_conn_t *conn, int64_t since,
+                                 int64_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_NODE_COUNT);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite3_bind_int64(stmt, 1, since);
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
+  *count = sqlite3_column_int64(stmt, 0);
+  sqlite3_reset(stmt);
+  return OBOL_OK;
+}
+
+static obol_rc sqlite_node_heartbeat(store_conn_t *conn, const char *node_id,
+                                     int64_t now, int64_t before)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_NODE_HEARTBEAT);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, node_id);
+  sqlite3_bind_int64(stmt, 2, now);
+  rc = sqlite_step_done(conn, stmt);
+  stmt = rc ? NULL : sqlite_stmt(conn, STORE_SQL_NODE_PRUNE);
+  if(!stmt)
+    return rc ? rc : OBOL_ERR_STORE;
+  sqlite3_bind_int64(stmt, 1, before);
+  return sqlite_step_done(conn, stmt);
+}
+
 /* One serving process per database file: its caches and sweepers assume
  * they see every write. The command line tools do not claim. */
 static obol_rc sqlite_claim(void *handle)
@@ -1056,6 +1093,8 @@ const store_ops_t store_sqlite_ops = {
   .event_insert = sqlite_event_insert,
   .idempotency_insert = sqlite_idempotency_insert,
   .idempotency_prune = sqlite_idempotency_prune,
+  .node_count = sqlite_node_count,
+  .node_heartbeat = sqlite_node_heartbeat,
   .shop_insert = sqlite_shop_insert,
   .shop_update = sqlite_shop_update,
   .key_insert = sqlite_key_insert,

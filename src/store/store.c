@@ -237,6 +237,17 @@ obol_rc store_tx_idempotency_prune(store_tx_t *tx, int64_t before)
   return tx->store->ops->idempotency_prune(tx->conn, before);
 }
 
+obol_rc store_tx_node_heartbeat(store_tx_t *tx, const char *node_id,
+                                int64_t now, int64_t before)
+{
+  return tx->store->ops->node_heartbeat(tx->conn, node_id, now, before);
+}
+
+obol_rc store_node_count(store_t *store, int64_t since, int64_t *count)
+{
+  STORE_READ(store, store->ops->node_count(conn, since, count));
+}
+
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out)
 {

@@ -175,6 +175,8 @@ typedef struct store_ops {
   obol_rc (*idempotency_get)(store_conn_t *conn, core_arena_t *arena,
                              const char *shop_id, const char *key,
                              store_idempotency_t *out);
+  /* Nodes whose heartbeat is at or after `since`. */
+  obol_rc (*node_count)(store_conn_t *conn, int64_t since, int64_t *count);
 
   /* Writes: conn is always the connection of a write transaction. */
   obol_rc (*order_insert)(store_conn_t *conn, const store_order_t *order);
@@ -183,6 +185,10 @@ typedef struct store_ops {
   obol_rc (*idempotency_insert)(store_conn_t *conn,
                                 const store_idempotency_t *record);
   obol_rc (*idempotency_prune)(store_conn_t *conn, int64_t before);
+  /* Records that node_id is alive at now, and forgets nodes silent since
+   * before. */
+  obol_rc (*node_heartbeat)(store_conn_t *conn, const char *node_id,
+                            int64_t now, int64_t before);
   obol_rc (*shop_insert)(store_conn_t *conn, const store_shop_t *shop);
   obol_rc (*shop_update)(store_conn_t *conn, const store_shop_t *shop);
   obol_rc (*key_insert)(store_conn_t *conn, const store_key_t *key);
@@ -250,6 +256,9 @@ obol_rc store_tx_idempotency_get(store_tx_t *tx, core_arena_t *arena,
 obol_rc store_tx_idempotency_insert(store_tx_t *tx,
                                     const store_idempotency_t *record);
 obol_rc store_tx_idempotency_prune(store_tx_t *tx, int64_t before);
+obol_rc store_tx_node_heartbeat(store_tx_t *tx, const char *node_id,
+                                int64_t now, int64_t before);
+obol_rc store_node_count(store_t *store, int64_t since, int64_t *count);
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out);
 obol_rc store_tx_shop_insert(store_tx_t *tx, const store_shop_t *shop);

@@ -100,3 +100,26 @@ test('a node killed with -9 mid-load loses no acknowledged order', { skip }, asy
   const lost = acked.filter((id) => !stored.has(id));
   assert.deepEqual(lost, [], `${lost.length} acknowledged orders are missing`);
 });
+
+test('a key\'s rate limit holds across nodes, not per node', { skip }, async () => {
+  const args = ['--rate-limit', '5', '--rate-burst', '10', '--sweep-interval', '100'];
+  const x = await startServer({ args });
+  const y = await startServer({ db: x.dbPath, args });
+  try {
+    const key = createShop(x.dbPath, 'Limited twice').secret_key;
+    await sleep(1500); // heartbeats: each node learns the other exists
+    let allowed = 0;
+    for (let i = 0; i < 40; i++) {
+      const node = i % 2 ? x : y;
+      const r = await fetch(`${node.base}/v1/shop`, { headers: { authorization: `Bearer ${key}` } });
+      await r.arrayBuffer();
+      if (r.status === 200) allowed++;
+      else assert.equal(r.status, 429);
+    }
+    // one node alone would grant its whole burst of 10; two unshared, 20
+    assert.ok(allowed >= 8 && allowed <= 14, `${allowed} of 40 rapid requests allowed`);
+  } finally {
+    await x.stop();
+    await y.stop();
+  }
+});

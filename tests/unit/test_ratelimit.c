@@ -75,6 +75,31 @@ static void test_keys_are_independent(void **state)
   http_ratelimit_destroy(limiter);
 }
 
+static void test_limit_shared_by_nodes(void **state)
+{
+  http_ratelimit_t *limiter = http_ratelimit_create(10, 20);
+  unsigned int retry = 0;
+  int i, allowed = 0;
+  (void)state;
+
+  /* two nodes: each grants half the burst and half the rate */
+  http_ratelimit_set_nodes(limiter, 2);
+  for(i = 0; i < 30; i++)
+    allowed += http_ratelimit_take(limiter, "k", 0, &retry);
+  assert_int_equal(allowed, 10);
+  allowed = 0;
+  for(i = 0; i < 30; i++)
+    allowed += http_ratelimit_take(limiter, "k", SECOND, &retry);
+  assert_int_equal(allowed, 5);
+  /* back to one node: the whole burst again, once refilled */
+  http_ratelimit_set_nodes(limiter, 1);
+  allowed = 0;
+  for(i = 0; i < 30; i++)
+    allowed += http_ratelimit_take(limiter, "k", 10 * SECOND, &retry);
+  assert_int_equal(allowed, 20);
+  http_ratelimit_destroy(limiter);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -82,6 +107,7 @@ int main(void)
     cmocka_unit_test(test_refills_at_rate),
     cmocka_unit_test(test_retry_after_rounds_up),
     cmocka_unit_test(test_keys_are_independent),
+    cmocka_unit_test(test_limit_shared_by_nodes),
   };
   return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
 }
