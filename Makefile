@@ -13,7 +13,7 @@ OBJECTS = $(SOURCES:%.c=$(BUILD)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 DEPS_STAMP = .deps-installed
 
-.PHONY: all run test unit blackbox asan bench clean deps
+.PHONY: all run test unit blackbox asan bench clean deps fuzz fuzz-build unit-build
 all: $(BUILD)/obol
 
 # Installs the Debian packages once (the script is idempotent).
@@ -59,10 +59,25 @@ asan:
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  build-asan/obol unit-build
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build-fuzz/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" fuzz-build
+	./tests/run-fuzz $(FUZZ_SECONDS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+build-fuzz/tests/fuzz/%: tests/fuzz/%.c $(BUILD)/libobol.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libobol.a $(LIBS)
+
 bench: $(BUILD)/obol $(BUILD)/bench/store_bench
 	./bench/run
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(OBJECTS:.o=.d) $(UNIT_TESTS:=.d)

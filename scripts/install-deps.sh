@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev \
 libsqlite3-dev libssl-dev libcurl4-openssl-dev libpq-dev libcmocka-dev \
-nodejs sqlite3 curl postgresql postgresql-client"
+nodejs sqlite3 curl postgresql postgresql-client clang libclang-rt-14-dev"
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES="$PACKAGES nginx-light wrk"
 fi

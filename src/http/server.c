@@ -464,6 +464,8 @@ static void server_completed(void *cls, struct MHD_Connection *connection,
   atomic_fetch_sub(&server->in_flight, 1);
 }
 
+/* libmicrohttpd's own messages, as our log lines. */
+__attribute__((format(printf, 2, 0)))
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
 {
   char message[512];
