@@ -59,6 +59,10 @@ static json_t *checkout_order(const store_order_t *order, json_t *details,
                   "tracking_id", checkout_optional(order->merchant_reference),
                   "additional_data", additional, "expired_at",
                   order->expires_at ? json_string(when) : json_null());
+  if(!out) {
+    json_decref(rule);
+    return NULL; /* json_pack released additional */
+  }
   if(rule && format && !strcmp(format, "v2")) {
     json_t *adjustments = json_pack(
         "{s:I, s:I, s:s, s:{s:s, s:s, s:I, s:I, s:s}}", "initial_amount",

@@ -335,7 +335,8 @@ static void input_metadata(order_input_t *in)
   json_object_set(in->details, "metadata", metadata);
 }
 
-/* The surcharge rule of the shop applied to the initial amount. */
+/* The surcharge rule of the shop applied to the initial amount; -1 when
+ * it would overflow (the total is then too large anyway). */
 static int64_t input_surcharge(const store_shop_t *shop, int64_t initial)
 {
   json_t *rule = shop->surcharge ? json_loads(shop->surcharge, 0, NULL)
@@ -348,9 +349,13 @@ static int64_t input_surcharge(const store_shop_t *shop, int64_t initial)
   fixed = json_integer_value(json_object_get(rule, "fixed"));
   cap = json_integer_value(json_object_get(rule, "cap"));
   json_decref(rule);
-  /* Half-up rounding of initial * bp / 10000, without overflow. */
-  surcharge = (initial / 10000) * basis_points +
-              ((initial % 10000) * basis_points + 5000) / 10000 + fixed;
+  /* Half-up rounding of initial * bp / 10000, checked for overflow. */
+  if(__builtin_mul_overflow(initial / 10000, basis_points, &surcharge) ||
+     __builtin_add_overflow(surcharge,
+                            ((initial % 10000) * basis_points + 5000) / 10000,
+                            &surcharge) ||
+     __builtin_add_overflow(surcharge, fixed, &surcharge))
+    return -1;
   if(cap > 0 && surcharge > cap)
     surcharge = cap;
   return surcharge;
@@ -403,8 +408,9 @@ static void input_money(order_input_t *in, store_order_t *order)
   }
   order->initial_amount = amount;
   order->surcharge_amount = input_surcharge(in->shop, amount);
-  order->amount = amount + order->surcharge_amount;
-  if(order->amount > order_config()->max_amount) {
+  if(order->surcharge_amount < 0 ||
+     __builtin_add_overflow(amount, order->surcharge_amount, &order->amount) ||
+     order->amount > order_config()->max_amount) {
     snprintf(message, sizeof(message), "the total exceeds the maximum order "
              "amount (%lld minor units)", (long long)order_config()->max_amount);
     input_problem(in, "amount", message);

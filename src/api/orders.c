@@ -333,6 +333,7 @@ typedef struct {
   const char *action;
   order_view_t view;
   char current[STORE_STATUS_MAX];
+  int refused; /* the transition table said no */
 } order_action_t;
 
 static obol_rc order_action_apply(store_tx_t *tx, void *arg)
@@ -344,6 +345,7 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
   int changed;
   obol_rc rc;
 
+  action->refused = 0; /* a retried transaction starts over */
   if(http_tx_replay(tx, req))
     return OBOL_OK;
   rc = store_tx_order_get(tx, req->arena, req->shop_id, http_param(req, "id"),
@@ -354,6 +356,13 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
   if(rc)
     return rc;
   snprintf(action->current, sizeof(action->current), "%s", order.status);
+  /* The table is the judge; a hold is released by a void, not a cancel
+   * (the acquirer must be told), which comes with the after-payment API. */
+  if(order_transition(order_status_parse(order.status), action->to, NULL) ||
+     order_status_parse(order.status) == ORDER_HOLD) {
+    action->refused = 1;
+    return OBOL_ERR_CONFLICT;
+  }
   rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
     rc = order_respond(req, 200, &order, action->view, now);
@@ -367,7 +376,7 @@ static void order_action_done(void *arg, obol_rc rc)
   order_action_t *action = arg;
   http_request_t *req = action->req;
 
-  if(rc == OBOL_ERR_CONFLICT && action->current[0]) {
+  if(rc == OBOL_ERR_CONFLICT && action->refused) {
     char message[128];
     snprintf(message, sizeof(message), "an order that is %s cannot be %s",
              action->current, order_status_name(action->to));

@@ -9,6 +9,7 @@
 
 #define SHOP_NAME_MAX 200
 #define SHOP_REDIRECT_HOSTS_MAX 50
+#define SHOP_SURCHARGE_MAX 1000000000000000LL /* minor units */
 
 static json_t *shop_optional_string(const char *value)
 {
@@ -251,15 +252,17 @@ static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
                           json_string("must be a number from 0 to 100 with "
                                       "at most 2 decimals"));
   }
-  if(fixed && (!json_is_integer(fixed) || json_integer_value(fixed) < 0))
+  if(fixed && (!json_is_integer(fixed) || json_integer_value(fixed) < 0 ||
+                json_integer_value(fixed) > SHOP_SURCHARGE_MAX))
     json_object_set_new(fields, "surcharge.fixed",
                         json_string("must be an integer amount in minor "
-                                    "units >= 0"));
+                                    "units from 0 to 10^15"));
   if(cap && !json_is_null(cap) &&
-     (!json_is_integer(cap) || json_integer_value(cap) < 1))
+     (!json_is_integer(cap) || json_integer_value(cap) < 1 ||
+      json_integer_value(cap) > SHOP_SURCHARGE_MAX))
     json_object_set_new(fields, "surcharge.cap",
                         json_string("must be null or an integer amount in "
-                                    "minor units > 0"));
+                                    "minor units from 1 to 10^15"));
   if(format && (!json_is_string(format) ||
                 (strcmp(json_string_value(format), "v1") &&
                  strcmp(json_string_value(format), "v2"))))

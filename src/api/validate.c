@@ -46,6 +46,10 @@ const char *api_check_url(const char *url)
     rest = url + 7;
   else
     return "must be an absolute http or https URL";
+  /* The authority is host[:port], nothing else: with user info
+   * ("shop.example:@evil.example") a browser would go elsewhere. */
+  if(strcspn(rest, "@\\") < strcspn(rest, "/?#"))
+    return "must not contain user information ('@') or '\\'";
   host_len = strcspn(rest, ":/?#");
   if(host_len == 0 || host_len > API_HOST_MAX)
     return "must be an absolute URL with a host";
@@ -53,6 +57,11 @@ const char *api_check_url(const char *url)
   host[host_len] = '\0';
   if(api_check_host(host))
     return "must be an absolute URL with a valid host";
+  if(rest[host_len] == ':') {
+    size_t digits = strspn(rest + host_len + 1, "0123456789");
+    if(digits < 1 || digits > 5 || !strchr("/?#", rest[host_len + 1 + digits]))
+      return "must have a numeric port after ':'";
+  }
   for(; *rest; rest++)
     if((unsigned char)*rest <= 0x20 || *rest == 0x7f)
       return "must not contain spaces or control characters";

@@ -406,22 +406,22 @@ static void cli_housekeeping(store_t *store, void *context)
   http_server_set_nodes(node->server, nodes > 0 ? (int)nodes : 1);
 }
 
-/* The public URL: as given, else where we listen. */
+/* The order settings: the public URL as given, else where we listen. The
+ * caller keeps config alive while the server runs. */
 static void cli_configure_orders(const cli_options_t *options,
                                  const char *host, unsigned short port,
-                                 char *url, size_t url_size)
+                                 char *url, size_t url_size,
+                                 order_config_t *config)
 {
-  order_config_t config;
-
   if(options->public_url)
     snprintf(url, url_size, "%s", options->public_url);
   else
     snprintf(url, url_size, "http://%s:%u", host, port);
   while(strlen(url) > 8 && url[strlen(url) - 1] == '/')
     url[strlen(url) - 1] = '\0';
-  config.public_url = url;
-  config.max_amount = (int64_t)options->max_order_amount;
-  order_configure(&config);
+  config->public_url = url;
+  config->max_amount = (int64_t)options->max_order_amount;
+  order_configure(config);
 }
 
 static int cli_serve(const cli_options_t *options)
@@ -433,7 +433,10 @@ static int cli_serve(const cli_options_t *options)
   cli_node_t node = {0};
   store_t *store = NULL;
   char host[64];
-  char public_url[512];
+  /* two settings: a port chosen by the system is known only once listening,
+   * and the first settings must stay valid while threads may read them */
+  char public_url[2][512];
+  order_config_t order_settings[2];
   sigset_t signals;
   int signal_number = 0;
 
@@ -475,8 +478,8 @@ static int cli_serve(const cli_options_t *options)
   http.app = &app;
   app.store = store;
   app.test_clock = options->test_clock;
-  cli_configure_orders(options, host, http.listen_port, public_url,
-                       sizeof(public_url));
+  cli_configure_orders(options, host, http.listen_port, public_url[0],
+                       sizeof(public_url[0]), &order_settings[0]);
   if(http_server_start(&http, &server)) {
     store_close(store);
     return 1;
@@ -485,13 +488,15 @@ static int cli_serve(const cli_options_t *options)
   if(core_id_new("node", node.id, sizeof(node.id)) ||
      order_sweeper_start(store, (int)options->sweep_interval,
                          cli_housekeeping, &node, &sweeper)) {
-    http_server_stop(server);
+    http_server_quiesce(server);
     store_close(store);
+    http_server_stop(server);
     return 1;
   }
   if(!http.listen_port && !options->public_url) /* port 0: now we know it */
-    cli_configure_orders(options, host, http_server_port(server), public_url,
-                         sizeof(public_url));
+    cli_configure_orders(options, host, http_server_port(server),
+                         public_url[1], sizeof(public_url[1]),
+                         &order_settings[1]);
   cli_log_listening(host, http_server_port(server));
   while(sigwait(&signals, &signal_number) == 0 &&
         signal_number != SIGTERM && signal_number != SIGINT)
@@ -499,8 +504,9 @@ static int cli_serve(const cli_options_t *options)
   core_log(CORE_LOG_INFO, "server.stopping", "signal %d: finishing requests",
            signal_number);
   order_sweeper_stop(sweeper); /* it uses the server: stop it first */
-  http_server_stop(server);    /* in-flight requests finish */
-  store_close(store);          /* then queued writes are committed */
+  http_server_quiesce(server); /* in-flight requests finish */
+  store_close(store);          /* queued writes commit and answer */
+  http_server_stop(server);
   core_log(CORE_LOG_INFO, "server.stopped", "bye");
   return 0;
 }

@@ -56,7 +56,10 @@ obol_rc core_money_parse(const char *text, int exponent, int64_t *out,
   if(!seen_digit)
     return OBOL_ERR_INVALID;
   if(*p == 'e' || *p == 'E') {
+    const char *first = p + 1 + (p[1] == '+' || p[1] == '-');
     char *end;
+    if(*first < '0' || *first > '9') /* strtol would skip spaces */
+      return OBOL_ERR_INVALID;
     power = strtol(p + 1, &end, 10);
     if(end == p + 1 || *end || power > 40 || power < -40)
       return OBOL_ERR_INVALID;

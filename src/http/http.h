@@ -109,7 +109,11 @@ obol_rc http_server_start(const http_options_t *options,
 unsigned short http_server_port(const http_server_t *server);
 /* How many nodes serve this database (rate limits are shared by them). */
 void http_server_set_nodes(http_server_t *server, int nodes);
-/* Stops accepting, lets in-flight requests finish (bounded), then stops. */
+/* Stops accepting, serves what already arrived and lets in-flight requests
+ * finish (bounded); later requests on open connections get a 503. The
+ * store must stay open until this returns; close it (which completes the
+ * writes still queued), then http_server_stop(). */
+void http_server_quiesce(http_server_t *server);
 void http_server_stop(http_server_t *server);
 void *http_app(const http_request_t *req);
 store_t *http_store(const http_request_t *req);

@@ -116,12 +116,17 @@ void http_inflight_release(http_inflight_t *set, const char *shop_id,
 
 /* ---- request fingerprint: method, path, query and body ---- */
 
+/* Each query parameter with its lengths, so no two different queries can
+ * read the same ("a=b%26c=d" is not "a=b&c=d"). */
 static enum MHD_Result hash_query(void *cls, enum MHD_ValueKind kind,
                                   const char *key, const char *value)
 {
   core_buf_t *buf = cls;
   (void)kind;
-  core_buf_printf(buf, "&%s=%s", key, value ? value : "");
+  value = value ? value : "";
+  if(core_buf_printf(buf, "%zu:%s=%zu:%s;", strlen(key), key, strlen(value),
+                     value))
+    buf->max = 0; /* marks the overflow; the caller fails the request */
   return MHD_YES;
 }
 
@@ -130,11 +135,13 @@ static obol_rc idempotency_fingerprint(http_request_t *req)
   core_buf_t text;
   obol_rc rc;
 
-  core_buf_init(&text, req->body.len + 8192);
+  core_buf_init(&text, req->body.len + (2u << 20));
   rc = core_buf_printf(&text, "%s %s?", req->method, req->path);
   if(!rc)
     MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND,
                               hash_query, &text);
+  if(!rc && !text.max)
+    rc = OBOL_ERR_LIMIT;
   if(!rc)
     rc = core_buf_append(&text, "\n", 1);
   if(!rc)

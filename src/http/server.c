@@ -28,6 +28,7 @@ struct http_server {
   http_keycache_t *keys;        /* NULL when key caching is off */
   unsigned short port;
   atomic_int in_flight; /* requests begun and not yet completed */
+  atomic_int stopping;  /* set by http_server_quiesce() */
   atomic_uint_fast64_t request_counter;
   char request_id_prefix[17]; /* random per process: ids unique across nodes */
 };
@@ -248,6 +249,12 @@ static http_status_t server_dispatch(http_request_t *req)
   http_server_t *server = req->server;
   char allow[64];
   http_route_result_t found;
+
+  if(atomic_load(&server->stopping)) {
+    http_add_header(req, "Connection", "close");
+    http_respond_rc(req, OBOL_ERR_SHUTDOWN);
+    return HTTP_DONE;
+  }
 
   /* HEAD is GET without the body, which libmicrohttpd drops for us. */
   found = http_route_match(server->options.routes, server->options.route_count,
@@ -572,16 +579,33 @@ static void server_drain_backlog(http_server_t *server, MHD_socket listener)
     int client = accept(listener, (struct sockaddr *)&address, &length);
     if(client < 0)
       break;
-    if(MHD_add_connection(server->daemon, client, (struct sockaddr *)&address,
-                          length) != MHD_YES)
-      close(client); /* MHD closes it itself on most failures */
+    /* On failure libmicrohttpd has closed the socket itself already. */
+    (void)MHD_add_connection(server->daemon, client,
+                             (struct sockaddr *)&address, length);
   }
 }
 
-void http_server_stop(http_server_t *server)
+/* Waits (polling: shutdown is rare, and the request path stays free of a
+ * lock) until no request has run for `quiet_rounds` x 5 ms, or the grace
+ * period ends. A connection just handed over may not have begun its request
+ * yet, so quiet must last a moment before it counts. */
+static void server_wait_quiet(http_server_t *server, int quiet_rounds)
+{
+  int64_t deadline = core_monotonic_ns() + SERVER_SHUTDOWN_GRACE_NS;
+
+  for(int quiet = 0; quiet < quiet_rounds && core_monotonic_ns() < deadline;) {
+    usleep(5000);
+    quiet = atomic_load(&server->in_flight) > 0 ? 0 : quiet + 1;
+  }
+  if(atomic_load(&server->in_flight) > 0)
+    core_log(CORE_LOG_WARN, "server.stop",
+             "%d requests still running after the grace period",
+             atomic_load(&server->in_flight));
+}
+
+void http_server_quiesce(http_server_t *server)
 {
   MHD_socket listener;
-  int64_t deadline;
 
   if(!server)
     return;
@@ -590,18 +614,18 @@ void http_server_stop(http_server_t *server)
     server_drain_backlog(server, listener);
     close(listener);
   }
-  /* Shutdown is rare: polling keeps the request path free of a lock. A
-   * connection just handed over may not have begun its request yet, so
-   * quiet must last a moment before it counts. */
-  deadline = core_monotonic_ns() + SERVER_SHUTDOWN_GRACE_NS;
-  for(int quiet = 0; quiet < 10 && core_monotonic_ns() < deadline;) {
-    usleep(5000);
-    quiet = atomic_load(&server->in_flight) > 0 ? 0 : quiet + 1;
-  }
-  if(atomic_load(&server->in_flight) > 0)
-    core_log(CORE_LOG_WARN, "server.stop",
-             "%d requests still running after the grace period",
-             atomic_load(&server->in_flight));
+  server_wait_quiet(server, 10);
+  /* From now on, requests on kept-alive connections are turned away
+   * (they may not reach the store any more); those running finish. */
+  atomic_store(&server->stopping, 1);
+  server_wait_quiet(server, 1);
+}
+
+void http_server_stop(http_server_t *server)
+{
+  if(!server)
+    return;
+  server_wait_quiet(server, 1);
   MHD_stop_daemon(server->daemon);
   http_ratelimit_destroy(server->limiter);
   http_inflight_destroy(server->idempotency);

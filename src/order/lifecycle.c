@@ -1,20 +1,23 @@
 /* Status changes and their events, inside a write transaction. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "order.h"
 
-static order_config_t order_settings = {"http://127.0.0.1:8080",
-                                        1000000000000LL};
+static const order_config_t order_defaults = {"http://127.0.0.1:8080",
+                                              1000000000000LL};
+/* Published whole, once or twice at start: readers never see a mix. */
+static _Atomic(const order_config_t *) order_settings = &order_defaults;
 
 void order_configure(const order_config_t *config)
 {
-  order_settings = *config;
+  atomic_store(&order_settings, config);
 }
 
 const order_config_t *order_config(void)
 {
-  return &order_settings;
+  return atomic_load(&order_settings);
 }
 
 static order_status_t order_current(const store_order_t *order)

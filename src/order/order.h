@@ -60,6 +60,7 @@ typedef struct {
   int64_t max_amount;      /* largest order total in minor units */
 } order_config_t;
 
+/* config (and its strings) must live as long as the server. */
 void order_configure(const order_config_t *config);
 const order_config_t *order_config(void);
 

@@ -30,7 +30,7 @@ void store_order_cache_invalidate(store_order_cache_t *cache,
 
 /* Every statement of the store (schema.c), with ?N parameters. Dialects:
  * SQLite runs them as written; PostgreSQL turns ?N into $N, BEGIN IMMEDIATE
- * into BEGIN and adds FOR UPDATE to STORE_SQL_ORDER_LOCK. */
+ * into BEGIN and adds FOR UPDATE to the *_LOCK statements. */
 typedef enum {
   STORE_SQL_BEGIN,
   STORE_SQL_COMMIT,
@@ -39,6 +39,7 @@ typedef enum {
   STORE_SQL_ROLLBACK_TO,
   STORE_SQL_RELEASE,
   STORE_SQL_SHOP_GET,
+  STORE_SQL_SHOP_LOCK,
   STORE_SQL_SHOP_COUNT,
   STORE_SQL_SHOP_INSERT,
   STORE_SQL_SHOP_UPDATE,

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #define CACHE_LOCKS 256
+#define CACHE_ROW_MAX 4096 /* larger rows are read from the database */
 #define CACHE_STRINGS (2 + STORE_URL_COUNT) /* reference, details, urls */
 
 /* A row packed in one allocation: the struct, then its strings. */
@@ -95,6 +96,8 @@ static cache_row_t *cache_pack(const store_order_t *order)
     if(text)
       size += strlen(text) + 1;
   }
+  if(size > CACHE_ROW_MAX)
+    return NULL; /* keeps the cache's memory bounded: slots x 4 KiB */
   row = malloc(size);
   if(!row)
     return NULL;

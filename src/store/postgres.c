@@ -130,7 +130,7 @@ static char *pg_translate(int which)
   for(; *sql; sql++)
     *p++ = *sql == '?' ? '$' : *sql;
   *p = '\0';
-  if(which == STORE_SQL_ORDER_LOCK)
+  if(which == STORE_SQL_ORDER_LOCK || which == STORE_SQL_SHOP_LOCK)
     strcpy(p, " FOR UPDATE");
   return out;
 }
@@ -155,10 +155,6 @@ static obol_rc pg_error(store_conn_t *conn, PGresult *result)
     return OBOL_ERR_CONFLICT; /* unique or foreign key violation */
   core_log(CORE_LOG_ERROR, "store.postgres", "%s",
            result ? PQresultErrorMessage(result) : PQerrorMessage(conn->pg));
-  if(PQstatus(conn->pg) == CONNECTION_BAD) {
-    PQreset(conn->pg); /* statements are gone with the old session */
-    memset(conn->prepared, 0, sizeof(conn->prepared));
-  }
   return OBOL_ERR_STORE;
 }
 
@@ -181,6 +177,17 @@ static void pg_param_types(int which, int count, Oid *types)
     }
     types[position - 1] = used ? 0 : 25; /* 25: text */
   }
+}
+
+/* A broken connection is reconnected between transactions, never inside
+ * one: a fresh session has no transaction, and a COMMIT there would claim
+ * work that was lost. Its prepared statements are gone with it. */
+static void pg_conn_check(store_conn_t *conn)
+{
+  if(PQstatus(conn->pg) != CONNECTION_BAD)
+    return;
+  PQreset(conn->pg);
+  memset(conn->prepared, 0, sizeof(conn->prepared));
 }
 
 /* Runs statement `which`; *out gets the result (PQclear it) on success.
@@ -304,16 +311,23 @@ static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
 
   for(attempt = 0; conn && attempt < PG_RETRIES; attempt++) {
     int retry;
+    pg_conn_check(conn);
     conn->retry = 0;
     rc = pg_exec(conn, STORE_SQL_BEGIN, NULL, NULL);
-    for(job = jobs; job; job = job->next)
+    for(job = jobs; job; job = job->next) {
       job->rc = rc ? rc : pg_run_savepoint(conn, &tx, job);
+      /* still inside our transaction? if not, none of the batch holds */
+      if(!rc && PQtransactionStatus(conn->pg) != PQTRANS_INTRANS)
+        rc = OBOL_ERR_STORE;
+    }
     if(!rc)
       rc = pg_exec(conn, STORE_SQL_COMMIT, NULL, NULL);
     if(!rc)
       break;
-    retry = conn->retry;
-    pg_exec(conn, STORE_SQL_ROLLBACK, NULL, NULL);
+    /* a lost connection is retried whole, on a fresh one */
+    retry = conn->retry || PQstatus(conn->pg) == CONNECTION_BAD;
+    if(PQstatus(conn->pg) != CONNECTION_BAD)
+      pg_exec(conn, STORE_SQL_ROLLBACK, NULL, NULL);
     if(!retry)
       break;
   }
@@ -528,8 +542,10 @@ static store_conn_t *pg_reader_acquire(void *handle)
     if(conn)
       backend->readers_free[index] = conn->next_free;
     pthread_mutex_unlock(&backend->readers_lock[index]);
-    if(conn)
+    if(conn) {
+      pg_conn_check(conn);
       return conn;
+    }
   }
   if(pg_conn_open(backend->url, 0, &conn))
     return NULL;
@@ -595,7 +611,9 @@ static obol_rc pg_shop_get(store_conn_t *conn, core_arena_t *arena,
   obol_rc rc;
 
   pg_param_text(&params, 1, shop_id);
-  rc = pg_one(conn, STORE_SQL_SHOP_GET, &params, &result);
+  /* inside a write the row stays locked: read-modify-write is safe */
+  rc = pg_one(conn, conn->writer ? STORE_SQL_SHOP_LOCK : STORE_SQL_SHOP_GET,
+              &params, &result);
   if(rc)
     return rc;
   memset(out, 0, sizeof(*out));

@@ -31,6 +31,8 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_ROLLBACK_TO] = "ROLLBACK TO job",
   [STORE_SQL_RELEASE] = "RELEASE job",
   [STORE_SQL_SHOP_GET] = "SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?1",
+  /* the same, inside a write: PostgreSQL adds FOR UPDATE */
+  [STORE_SQL_SHOP_LOCK] = "SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?1",
   [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"

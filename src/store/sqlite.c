@@ -16,7 +16,7 @@
 #define SQLITE_BUSY_TIMEOUT_MS 5000
 #define SQLITE_BATCH_MAX 1024 /* jobs per group commit */
 #define SQLITE_READER_STRIPES 8
-#define SQLITE_ORDER_CACHE_SLOTS 16384 /* rows kept for reads, about 16 MB */
+#define SQLITE_ORDER_CACHE_SLOTS 16384 /* rows of <= 4 KiB: <= 64 MiB */
 
 struct store_conn {
   sqlite3 *db;
@@ -213,6 +213,10 @@ static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
     if(job->rc)
       sqlite_run(conn, STORE_SQL_ROLLBACK_TO);
     sqlite_run(conn, STORE_SQL_RELEASE);
+    /* Some errors (disk full, I/O) roll the whole transaction back: then
+     * nothing of the batch holds, and nothing after may run outside it. */
+    if(sqlite3_get_autocommit(conn->db))
+      rc = OBOL_ERR_STORE;
   }
   if(!rc)
     rc = sqlite_run(conn, STORE_SQL_COMMIT);
@@ -909,7 +913,7 @@ static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
   sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_EVENT_LIST);
   size_t capacity = 16, found = 0;
   store_event_t *out;
-  int result;
+  int result = SQLITE_DONE;
 
   if(!stmt)
     return OBOL_ERR_STORE;
@@ -941,6 +945,10 @@ static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
   sqlite3_reset(stmt);
   if(!out)
     return OBOL_ERR_NOMEM;
+  if(result != SQLITE_DONE) { /* never a silently partial list */
+    core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
+    return OBOL_ERR_STORE;
+  }
   *rows = out;
   *count = found;
   return OBOL_OK;

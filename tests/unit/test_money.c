@@ -59,7 +59,7 @@ static void test_not_numbers(void **state)
 {
   (void)state;
   static const char *const bad[] = {"", "abc", "1.2.3", "1,50", " 1", "1 ",
-                                    "--1", "1e", "0x10", ".", "-", "1e99999"};
+                                    "--1", "1e", "0x10", ".", "-", "1e99999", "1e 5", "1e+ 5", "1e+"};
   size_t i;
   for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parse_fails(bad[i], 2), OBOL_ERR_INVALID);
