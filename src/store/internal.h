@@ -2,7 +2,40 @@
 #ifndef OBOL_STORE_INTERNAL_H
 #define OBOL_STORE_INTERNAL_H
 
+#include <pthread.h>
+
 #include "store.h"
+
+/* A write job waiting for, or back from, a writer thread. */
+typedef struct store_job {
+  struct store_job *next;
+  store_apply_fn apply;
+  store_done_fn done;
+  void *arg;
+  obol_rc rc;
+} store_job_t;
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  store_job_t *head;
+  store_job_t *tail;
+  int stopping;
+} store_queue_t;
+
+void store_queue_init(store_queue_t *queue);
+void store_queue_destroy(store_queue_t *queue);
+/* Queues a new job; OBOL_ERR_SHUTDOWN once the queue is stopping. */
+obol_rc store_queue_push(store_queue_t *queue, store_apply_fn apply,
+                         store_done_fn done, void *arg);
+/* Queues a list of jobs (linked by next). */
+obol_rc store_queue_append(store_queue_t *queue, store_job_t *jobs);
+/* Waits for jobs and takes up to max (0: all) as a NULL-terminated list;
+ * NULL once the queue is stopping and empty: it drains first. */
+store_job_t *store_queue_take(store_queue_t *queue, int max);
+void store_queue_stop(store_queue_t *queue);
+/* Runs each job's done callback with its rc, and frees the jobs. */
+void store_jobs_finish(store_job_t *jobs);
 
 /* A cache of order rows by id, for a backend with one writer process.
  *

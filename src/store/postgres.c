@@ -32,24 +32,13 @@ struct store_conn {
   int retry; /* the last error was a serialization failure or deadlock */
 };
 
-typedef struct pg_job {
-  struct pg_job *next;
-  store_apply_fn apply;
-  store_done_fn done;
-  void *arg;
-  obol_rc rc;
-} pg_job_t;
 
 typedef struct {
   store_t *store;
   char *url;
   pthread_t writers[PG_WRITERS];
   int writer_count;
-  pthread_mutex_t queue_lock;
-  pthread_cond_t queue_cond;
-  pg_job_t *queue_head;
-  pg_job_t *queue_tail;
-  int stopping;
+  store_queue_t jobs;
   pthread_mutex_t readers_lock[PG_READER_STRIPES];
   store_conn_t *readers_free[PG_READER_STRIPES];
 } pg_backend_t;
@@ -276,7 +265,7 @@ static int64_t pg_int(PGresult *result, int row, int column)
  * serialization failure, a deadlock or another node's answer to the same
  * idempotency key is tried again in place. */
 static obol_rc pg_run_savepoint(store_conn_t *conn, store_tx_t *tx,
-                                pg_job_t *job)
+                                store_job_t *job)
 {
   obol_rc rc = OBOL_ERR_STORE;
   int attempt;
@@ -302,10 +291,10 @@ static obol_rc pg_run_savepoint(store_conn_t *conn, store_tx_t *tx,
  * transaction, each under its own savepoint, and commit once. A failed
  * commit is retried whole when PostgreSQL says a retry can succeed. */
 static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
-                         pg_job_t *jobs)
+                         store_job_t *jobs)
 {
   store_tx_t tx = {backend->store, conn};
-  pg_job_t *job;
+  store_job_t *job;
   obol_rc rc = OBOL_ERR_STORE;
   int attempt;
 
@@ -331,38 +320,18 @@ static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
     if(!retry)
       break;
   }
-  while(jobs) {
-    job = jobs;
-    jobs = jobs->next;
-    job->done(job->arg, rc ? OBOL_ERR_STORE : job->rc);
-    free(job);
-  }
+  for(job = jobs; rc && job; job = job->next)
+    job->rc = OBOL_ERR_STORE; /* the commit did not happen */
+  store_jobs_finish(jobs);
 }
 
 static void *pg_writer_main(void *arg)
 {
   pg_backend_t *backend = arg;
   store_conn_t *conn = NULL;
+  store_job_t *batch;
 
-  for(;;) {
-    pg_job_t *batch, *last;
-    int count = 1;
-
-    pthread_mutex_lock(&backend->queue_lock);
-    while(!backend->queue_head && !backend->stopping)
-      pthread_cond_wait(&backend->queue_cond, &backend->queue_lock);
-    batch = backend->queue_head;
-    if(!batch) {
-      pthread_mutex_unlock(&backend->queue_lock);
-      break;
-    }
-    for(last = batch; last->next && count < PG_BATCH_MAX; count++)
-      last = last->next;
-    backend->queue_head = last->next;
-    if(!backend->queue_head)
-      backend->queue_tail = NULL;
-    last->next = NULL;
-    pthread_mutex_unlock(&backend->queue_lock);
+  while((batch = store_queue_take(&backend->jobs, PG_BATCH_MAX))) {
     if(!conn && pg_conn_open(backend->url, 1, &conn))
       conn = NULL;
     pg_run_batch(backend, conn, batch);
@@ -375,27 +344,7 @@ static obol_rc pg_submit(void *handle, store_apply_fn apply,
                          store_done_fn done, void *arg)
 {
   pg_backend_t *backend = handle;
-  pg_job_t *job = calloc(1, sizeof(*job));
-
-  if(!job)
-    return OBOL_ERR_NOMEM;
-  job->apply = apply;
-  job->done = done;
-  job->arg = arg;
-  pthread_mutex_lock(&backend->queue_lock);
-  if(backend->stopping) {
-    pthread_mutex_unlock(&backend->queue_lock);
-    free(job);
-    return OBOL_ERR_SHUTDOWN;
-  }
-  if(backend->queue_tail)
-    backend->queue_tail->next = job;
-  else
-    backend->queue_head = job;
-  backend->queue_tail = job;
-  pthread_cond_signal(&backend->queue_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
-  return OBOL_OK;
+  return store_queue_push(&backend->jobs, apply, done, arg);
 }
 
 /* ---- open, close, migrate, ping ---- */
@@ -407,10 +356,7 @@ static void pg_close(void *handle)
 
   if(!backend)
     return;
-  pthread_mutex_lock(&backend->queue_lock);
-  backend->stopping = 1;
-  pthread_cond_broadcast(&backend->queue_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
+  store_queue_stop(&backend->jobs);
   for(i = 0; i < backend->writer_count; i++) /* they drain the queue */
     pthread_join(backend->writers[i], NULL);
   for(i = 0; i < PG_READER_STRIPES; i++) {
@@ -421,8 +367,7 @@ static void pg_close(void *handle)
     }
     pthread_mutex_destroy(&backend->readers_lock[i]);
   }
-  pthread_mutex_destroy(&backend->queue_lock);
-  pthread_cond_destroy(&backend->queue_cond);
+  store_queue_destroy(&backend->jobs);
   free(backend->url);
   free(backend);
 }
@@ -438,8 +383,7 @@ static obol_rc pg_open(store_t *store, const char *location, void **out)
     return OBOL_ERR_NOMEM;
   backend->store = store;
   backend->url = strdup(location);
-  pthread_mutex_init(&backend->queue_lock, NULL);
-  pthread_cond_init(&backend->queue_cond, NULL);
+  store_queue_init(&backend->jobs);
   for(i = 0; i < PG_READER_STRIPES; i++)
     pthread_mutex_init(&backend->readers_lock[i], NULL);
   rc = backend->url ? pg_conn_open(location, 0, &probe) : OBOL_ERR_NOMEM;

@@ -26,13 +26,6 @@ struct store_conn {
   int writer;
 };
 
-typedef struct sqlite_job {
-  struct sqlite_job *next;
-  store_apply_fn apply;
-  store_done_fn done;
-  void *arg;
-  obol_rc rc;
-} sqlite_job_t;
 
 typedef struct sqlite_backend {
   store_t *store;
@@ -46,21 +39,14 @@ typedef struct sqlite_backend {
   size_t dirty_capacity;
   store_conn_t *writer;
   pthread_t writer_thread;
-  pthread_mutex_t queue_lock;
-  pthread_cond_t queue_cond;
-  sqlite_job_t *queue_head;
-  sqlite_job_t *queue_tail;
-  int stopping;
+  store_queue_t jobs;
   /* Idle reader connections, in stripes so threads rarely share a lock. */
   pthread_mutex_t readers_lock[SQLITE_READER_STRIPES];
   store_conn_t *readers_free[SQLITE_READER_STRIPES];
   /* Committed batches wait here for their done callbacks, which run on a
    * thread of their own so the writer goes straight on to the next batch. */
   pthread_t completer_thread;
-  pthread_cond_t completed_cond;
-  sqlite_job_t *completed_head;
-  sqlite_job_t *completed_tail;
-  int writer_finished;
+  store_queue_t completed;
 } sqlite_backend_t;
 
 /* ---- connections and statements ---- */
@@ -196,11 +182,11 @@ static void sqlite_copy_column(sqlite3_stmt *stmt, int column, char *out,
 /* ---- the writer thread: group commit ---- */
 
 /* Runs every job of the batch in one transaction, each under a savepoint. */
-static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
+static void sqlite_run_batch(sqlite_backend_t *backend, store_job_t *jobs)
 {
   store_conn_t *conn = backend->writer;
   store_tx_t tx = {backend->store, conn};
-  sqlite_job_t *job;
+  store_job_t *job;
   obol_rc rc = sqlite_run(conn, STORE_SQL_BEGIN);
 
   for(job = jobs; job; job = job->next) {
@@ -230,80 +216,29 @@ static void sqlite_run_batch(sqlite_backend_t *backend, sqlite_job_t *jobs)
   for(size_t i = 0; i < backend->dirty_count; i++)
     store_order_cache_invalidate(backend->orders_cache, backend->dirty[i]);
   backend->dirty_count = 0;
-  for(job = jobs; job->next; job = job->next)
-    ;
-  pthread_mutex_lock(&backend->queue_lock);
-  if(backend->completed_tail)
-    backend->completed_tail->next = jobs;
-  else
-    backend->completed_head = jobs;
-  backend->completed_tail = job;
-  pthread_cond_signal(&backend->completed_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
+  if(store_queue_append(&backend->completed, jobs))
+    store_jobs_finish(jobs); /* cannot happen while writing; never lose one */
 }
 
 /* Runs the done callbacks of committed (or failed) jobs, in order. */
 static void *sqlite_completer_main(void *arg)
 {
   sqlite_backend_t *backend = arg;
+  store_job_t *jobs;
 
-  pthread_mutex_lock(&backend->queue_lock);
-  for(;;) {
-    sqlite_job_t *jobs = backend->completed_head;
-    if(!jobs) {
-      if(backend->writer_finished)
-        break;
-      pthread_cond_wait(&backend->completed_cond, &backend->queue_lock);
-      continue;
-    }
-    backend->completed_head = NULL;
-    backend->completed_tail = NULL;
-    pthread_mutex_unlock(&backend->queue_lock);
-    while(jobs) {
-      sqlite_job_t *job = jobs;
-      jobs = jobs->next;
-      job->done(job->arg, job->rc);
-      free(job);
-    }
-    pthread_mutex_lock(&backend->queue_lock);
-  }
-  pthread_mutex_unlock(&backend->queue_lock);
+  while((jobs = store_queue_take(&backend->completed, 0)))
+    store_jobs_finish(jobs);
   return NULL;
 }
 
 static void *sqlite_writer_main(void *arg)
 {
   sqlite_backend_t *backend = arg;
+  store_job_t *batch;
 
-  for(;;) {
-    sqlite_job_t *batch;
-    sqlite_job_t *last;
-    int count = 1;
-
-    pthread_mutex_lock(&backend->queue_lock);
-    while(!backend->queue_head && !backend->stopping)
-      pthread_cond_wait(&backend->queue_cond, &backend->queue_lock);
-    if(!backend->queue_head) {
-      pthread_mutex_unlock(&backend->queue_lock);
-      break;
-    }
-    batch = backend->queue_head;
-    last = batch;
-    while(last->next && count < SQLITE_BATCH_MAX) {
-      last = last->next;
-      count++;
-    }
-    backend->queue_head = last->next;
-    if(!backend->queue_head)
-      backend->queue_tail = NULL;
-    last->next = NULL;
-    pthread_mutex_unlock(&backend->queue_lock);
+  while((batch = store_queue_take(&backend->jobs, SQLITE_BATCH_MAX)))
     sqlite_run_batch(backend, batch);
-  }
-  pthread_mutex_lock(&backend->queue_lock);
-  backend->writer_finished = 1;
-  pthread_cond_signal(&backend->completed_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
+  store_queue_stop(&backend->completed); /* its thread drains, then ends */
   return NULL;
 }
 
@@ -311,27 +246,7 @@ static obol_rc sqlite_submit(void *handle, store_apply_fn apply,
                              store_done_fn done, void *arg)
 {
   sqlite_backend_t *backend = handle;
-  sqlite_job_t *job = calloc(1, sizeof(*job));
-
-  if(!job)
-    return OBOL_ERR_NOMEM;
-  job->apply = apply;
-  job->done = done;
-  job->arg = arg;
-  pthread_mutex_lock(&backend->queue_lock);
-  if(backend->stopping) {
-    pthread_mutex_unlock(&backend->queue_lock);
-    free(job);
-    return OBOL_ERR_SHUTDOWN;
-  }
-  if(backend->queue_tail)
-    backend->queue_tail->next = job;
-  else
-    backend->queue_head = job;
-  backend->queue_tail = job;
-  pthread_cond_signal(&backend->queue_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
-  return OBOL_OK;
+  return store_queue_push(&backend->jobs, apply, done, arg);
 }
 
 /* ---- open, close, migrate, ping ---- */
@@ -343,10 +258,7 @@ static void sqlite_close(void *handle)
 
   if(!backend)
     return;
-  pthread_mutex_lock(&backend->queue_lock);
-  backend->stopping = 1;
-  pthread_cond_broadcast(&backend->queue_cond);
-  pthread_mutex_unlock(&backend->queue_lock);
+  store_queue_stop(&backend->jobs);
   pthread_join(backend->writer_thread, NULL); /* drains the queue first */
   pthread_join(backend->completer_thread, NULL);
   sqlite_conn_close(backend->writer);
@@ -357,9 +269,8 @@ static void sqlite_close(void *handle)
     }
     pthread_mutex_destroy(&backend->readers_lock[i]);
   }
-  pthread_mutex_destroy(&backend->queue_lock);
-  pthread_cond_destroy(&backend->queue_cond);
-  pthread_cond_destroy(&backend->completed_cond);
+  store_queue_destroy(&backend->jobs);
+  store_queue_destroy(&backend->completed);
   store_order_cache_destroy(backend->orders_cache);
   free(backend->dirty);
   if(backend->claim_fd >= 0)
@@ -378,9 +289,8 @@ static obol_rc sqlite_open(store_t *store, const char *location,
     return OBOL_ERR_NOMEM;
   backend->store = store;
   backend->path = strdup(location);
-  pthread_mutex_init(&backend->queue_lock, NULL);
-  pthread_cond_init(&backend->queue_cond, NULL);
-  pthread_cond_init(&backend->completed_cond, NULL);
+  store_queue_init(&backend->jobs);
+  store_queue_init(&backend->completed);
   for(int i = 0; i < SQLITE_READER_STRIPES; i++)
     pthread_mutex_init(&backend->readers_lock[i], NULL);
   if(!backend->path) {
@@ -403,10 +313,7 @@ static obol_rc sqlite_open(store_t *store, const char *location,
   }
   if(pthread_create(&backend->writer_thread, NULL, sqlite_writer_main,
                     backend)) {
-    pthread_mutex_lock(&backend->queue_lock);
-    backend->writer_finished = 1;
-    pthread_cond_signal(&backend->completed_cond);
-    pthread_mutex_unlock(&backend->queue_lock);
+    store_queue_stop(&backend->completed);
     pthread_join(backend->completer_thread, NULL);
     rc = OBOL_ERR_IO;
     goto fail;
