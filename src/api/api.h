@@ -25,6 +25,12 @@ http_status_t api_order_events(http_request_t *req);
 http_status_t api_order_cancel(http_request_t *req);
 http_status_t api_order_receive(http_request_t *req);
 http_status_t api_checkout_get(http_request_t *req);
+http_status_t api_webhook_create(http_request_t *req);
+http_status_t api_webhook_list(http_request_t *req);
+http_status_t api_webhook_get(http_request_t *req);
+http_status_t api_webhook_patch(http_request_t *req);
+http_status_t api_webhook_delete(http_request_t *req);
+http_status_t api_webhook_rotate(http_request_t *req);
 http_status_t api_test_clock(http_request_t *req);
 
 /* What handlers need from the configuration (http_app()). */

@@ -13,6 +13,12 @@ const http_route_t api_routes[] = {
   {"POST", "/v1/orders/{id}/cancel", api_order_cancel, 1},
   {"POST", "/v1/orders/{id}/receive", api_order_receive, 1},
   {"GET", "/v1/checkouts/{token}", api_checkout_get, 1},
+  {"POST", "/v1/webhook-endpoints", api_webhook_create, 1},
+  {"GET", "/v1/webhook-endpoints", api_webhook_list, 1},
+  {"GET", "/v1/webhook-endpoints/{id}", api_webhook_get, 1},
+  {"PATCH", "/v1/webhook-endpoints/{id}", api_webhook_patch, 1},
+  {"DELETE", "/v1/webhook-endpoints/{id}", api_webhook_delete, 1},
+  {"POST", "/v1/webhook-endpoints/{id}/rotate-secret", api_webhook_rotate, 1},
   {"POST", "/v1/test/clock", api_test_clock, 1},
 };
 

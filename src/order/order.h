@@ -72,6 +72,9 @@ int order_status_parse(const char *name);
  * `from`; OBOL_ERR_CONFLICT otherwise. */
 obol_rc order_transition(order_status_t from, order_status_t to,
                          const char **event_type);
+/* 1 if the event type exists (order.issued or a transition's), or the
+ * pattern ("*", "order.dispute_*") matches one. */
+int order_event_pattern_known(const char *pattern);
 /* Statuses a payment attempt may start from (not final, not paid). */
 int order_status_payable(order_status_t status);
 

@@ -145,3 +145,18 @@ int order_status_payable(order_status_t status)
 {
   return (PAYABLE & BIT(status)) != 0;
 }
+
+int order_event_pattern_known(const char *pattern)
+{
+  size_t len = strlen(pattern);
+  int prefix = len > 0 && pattern[len - 1] == '*';
+  size_t i;
+
+  if(!strcmp(pattern, "*") || !strcmp(pattern, "order.issued"))
+    return 1;
+  for(i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+    if(prefix ? !strncmp(transitions[i].event, pattern, len - 1)
+              : !strcmp(transitions[i].event, pattern))
+      return 1;
+  return 0;
+}

@@ -119,7 +119,8 @@ static char *pg_translate(int which)
   for(; *sql; sql++)
     *p++ = *sql == '?' ? '$' : *sql;
   *p = '\0';
-  if(which == STORE_SQL_ORDER_LOCK || which == STORE_SQL_SHOP_LOCK)
+  if(which == STORE_SQL_ORDER_LOCK || which == STORE_SQL_SHOP_LOCK ||
+     which == STORE_SQL_ENDPOINT_LOCK)
     strcpy(p, " FOR UPDATE");
   return out;
 }
@@ -935,6 +936,114 @@ static obol_rc pg_idempotency_prune(store_conn_t *conn, int64_t before)
   return pg_exec(conn, STORE_SQL_IDEMPOTENCY_PRUNE, &params, NULL);
 }
 
+/* ---- webhook endpoints ---- */
+
+static obol_rc pg_endpoint_read(PGresult *result, int row, core_arena_t *arena,
+                                store_endpoint_t *out)
+{
+  memset(out, 0, sizeof(*out));
+  pg_copy(result, row, 0, out->id, sizeof(out->id));
+  pg_copy(result, row, 1, out->shop_id, sizeof(out->shop_id));
+  out->url = pg_text(result, row, 2, arena);
+  out->events = pg_text(result, row, 3, arena);
+  out->description = pg_text(result, row, 4, arena);
+  out->enabled = (int)pg_int(result, row, 5);
+  out->secret = pg_text(result, row, 6, arena);
+  out->previous_secret = pg_text(result, row, 7, arena);
+  out->previous_secret_until = pg_int(result, row, 8);
+  out->created_at = pg_int(result, row, 9);
+  out->updated_at = pg_int(result, row, 10);
+  return out->url && out->events && out->secret ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+/* Inside a write the row stays locked until the transaction ends. */
+static obol_rc pg_endpoint_get(store_conn_t *conn, core_arena_t *arena,
+                               const char *shop_id, const char *endpoint_id,
+                               store_endpoint_t *out)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, endpoint_id);
+  rc = pg_one(conn,
+              conn->writer ? STORE_SQL_ENDPOINT_LOCK : STORE_SQL_ENDPOINT_GET,
+              &params, &result);
+  if(rc)
+    return rc;
+  rc = pg_endpoint_read(result, 0, arena, out);
+  PQclear(result);
+  return rc;
+}
+
+static obol_rc pg_endpoint_list(store_conn_t *conn, core_arena_t *arena,
+                                const char *shop_id, store_endpoint_t **rows,
+                                size_t *count)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+  int total, i;
+
+  pg_param_text(&params, 1, shop_id);
+  rc = pg_exec(conn, STORE_SQL_ENDPOINT_LIST, &params, &result);
+  if(rc)
+    return rc;
+  total = PQntuples(result);
+  *rows = core_arena_alloc(arena, sizeof(**rows) * (size_t)(total ? total : 1));
+  if(!*rows) {
+    PQclear(result);
+    return OBOL_ERR_NOMEM;
+  }
+  for(i = 0; !rc && i < total; i++)
+    rc = pg_endpoint_read(result, i, arena, &(*rows)[i]);
+  *count = (size_t)i;
+  PQclear(result);
+  return rc;
+}
+
+static obol_rc pg_endpoint_write(store_conn_t *conn, int which,
+                                 const store_endpoint_t *endpoint)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, endpoint->id);
+  pg_param_text(&params, 2, endpoint->shop_id);
+  pg_param_text(&params, 3, endpoint->url);
+  pg_param_text(&params, 4, endpoint->events);
+  pg_param_text(&params, 5, endpoint->description);
+  pg_param_int(&params, 6, endpoint->enabled);
+  pg_param_text(&params, 7, endpoint->secret);
+  pg_param_text(&params, 8, endpoint->previous_secret);
+  pg_param_int(&params, 9, endpoint->previous_secret_until);
+  pg_param_int(&params, 10, endpoint->created_at);
+  pg_param_int(&params, 11, endpoint->updated_at);
+  return pg_exec_changed(conn, which, &params);
+}
+
+static obol_rc pg_endpoint_insert(store_conn_t *conn,
+                                  const store_endpoint_t *endpoint)
+{
+  return pg_endpoint_write(conn, STORE_SQL_ENDPOINT_INSERT, endpoint);
+}
+
+static obol_rc pg_endpoint_update(store_conn_t *conn,
+                                  const store_endpoint_t *endpoint)
+{
+  return pg_endpoint_write(conn, STORE_SQL_ENDPOINT_UPDATE, endpoint);
+}
+
+static obol_rc pg_endpoint_delete(store_conn_t *conn, const char *shop_id,
+                                  const char *endpoint_id)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, endpoint_id);
+  return pg_exec_changed(conn, STORE_SQL_ENDPOINT_DELETE, &params);
+}
+
 /* ---- nodes ---- */
 
 static obol_rc pg_node_count(store_conn_t *conn, int64_t since,
@@ -997,5 +1106,10 @@ const store_ops_t store_postgres_ops = {
   .idempotency_insert = pg_idempotency_insert,
   .idempotency_prune = pg_idempotency_prune,
   .node_count = pg_node_count,
+  .endpoint_get = pg_endpoint_get,
+  .endpoint_list = pg_endpoint_list,
+  .endpoint_insert = pg_endpoint_insert,
+  .endpoint_update = pg_endpoint_update,
+  .endpoint_delete = pg_endpoint_delete,
   .node_heartbeat = pg_node_heartbeat,
 };

@@ -8,6 +8,10 @@
   "url, country, contact_email, contact_phone, created_at, updated_at, "   \
   "brands, surcharge"
 
+#define ENDPOINT_COLUMNS                                                  \
+  "id, shop_id, url, events, description, enabled, secret, "               \
+  "previous_secret, previous_secret_until, created_at, updated_at"
+
 #define ORDER_COLUMNS                                                       \
   "id, shop_id, token, status, currency, amount, initial_amount, "           \
   "surcharge_amount, merchant_reference, test, capture_manual, "             \
@@ -82,6 +86,25 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                              "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STORE_SQL_IDEMPOTENCY_PRUNE] = "DELETE FROM idempotency_keys "
                             "WHERE created_at < ?1",
+  [STORE_SQL_ENDPOINT_GET] = "SELECT " ENDPOINT_COLUMNS " FROM "
+                             "webhook_endpoints WHERE shop_id = ?1 AND id = ?2",
+  /* the same, inside a write: PostgreSQL adds FOR UPDATE */
+  [STORE_SQL_ENDPOINT_LOCK] = "SELECT " ENDPOINT_COLUMNS " FROM "
+                              "webhook_endpoints WHERE shop_id = ?1 AND "
+                              "id = ?2",
+  [STORE_SQL_ENDPOINT_LIST] = "SELECT " ENDPOINT_COLUMNS " FROM "
+                              "webhook_endpoints WHERE shop_id = ?1 "
+                              "ORDER BY created_at, id",
+  [STORE_SQL_ENDPOINT_INSERT] = "INSERT INTO webhook_endpoints ("
+                                ENDPOINT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
+                                "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+  [STORE_SQL_ENDPOINT_UPDATE] =
+      "UPDATE webhook_endpoints SET url = ?3, events = ?4, description = ?5, "
+      "enabled = ?6, secret = ?7, previous_secret = ?8, "
+      "previous_secret_until = ?9, updated_at = ?11 "
+      "WHERE shop_id = ?2 AND id = ?1",
+  [STORE_SQL_ENDPOINT_DELETE] = "DELETE FROM webhook_endpoints "
+                                "WHERE shop_id = ?1 AND id = ?2",
   [STORE_SQL_KEY_BY_HASH] = "SELECT id, shop_id, secret_hash, prefix, live, "
                       "created_at, revoked_at FROM api_keys "
                       "WHERE secret_hash = ?1",
@@ -178,6 +201,21 @@ const char *const store_migrations[] = {
   "CREATE TABLE nodes ("
   " id TEXT PRIMARY KEY,"
   " heartbeat_at BIGINT NOT NULL);",
+  /* 4: webhook endpoints */
+  "CREATE TABLE webhook_endpoints ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL REFERENCES shops(id),"
+  " url TEXT NOT NULL,"
+  " events TEXT NOT NULL,"
+  " description TEXT,"
+  " enabled INTEGER NOT NULL,"
+  " secret TEXT NOT NULL,"
+  " previous_secret TEXT,"
+  " previous_secret_until BIGINT,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL);"
+  "CREATE INDEX webhook_endpoints_shop ON webhook_endpoints"
+  " (shop_id, created_at, id);",
 };
 
 const int store_migration_count =

@@ -928,6 +928,136 @@ static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
   return sqlite_step_done(conn, stmt);
 }
 
+/* ---- webhook endpoints ---- */
+
+static obol_rc sqlite_endpoint_read(sqlite3_stmt *stmt, core_arena_t *arena,
+                                    store_endpoint_t *out)
+{
+  memset(out, 0, sizeof(*out));
+  sqlite_copy_column(stmt, 0, out->id, sizeof(out->id));
+  sqlite_copy_column(stmt, 1, out->shop_id, sizeof(out->shop_id));
+  out->url = sqlite_column_text(stmt, 2, arena);
+  out->events = sqlite_column_text(stmt, 3, arena);
+  out->description = sqlite_column_text(stmt, 4, arena);
+  out->enabled = sqlite3_column_int(stmt, 5);
+  out->secret = sqlite_column_text(stmt, 6, arena);
+  out->previous_secret = sqlite_column_text(stmt, 7, arena);
+  out->previous_secret_until = sqlite3_column_int64(stmt, 8);
+  out->created_at = sqlite3_column_int64(stmt, 9);
+  out->updated_at = sqlite3_column_int64(stmt, 10);
+  return out->url && out->events && out->secret ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+static obol_rc sqlite_endpoint_get(store_conn_t *conn, core_arena_t *arena,
+                                   const char *shop_id,
+                                   const char *endpoint_id,
+                                   store_endpoint_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ENDPOINT_GET);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, endpoint_id);
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
+  rc = sqlite_endpoint_read(stmt, arena, out);
+  sqlite3_reset(stmt);
+  return rc;
+}
+
+static obol_rc sqlite_endpoint_list(store_conn_t *conn, core_arena_t *arena,
+                                    const char *shop_id,
+                                    store_endpoint_t **rows, size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ENDPOINT_LIST);
+  store_endpoint_t *out = NULL;
+  size_t capacity = 0, found = 0;
+  int result = SQLITE_DONE;
+  obol_rc rc = OBOL_OK;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  while(!rc && (result = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if(found == capacity) {
+      size_t grown_capacity = capacity ? 2 * capacity : 8;
+      store_endpoint_t *grown =
+          core_arena_alloc(arena, grown_capacity * sizeof(*grown));
+      if(!grown) {
+        rc = OBOL_ERR_NOMEM;
+        break;
+      }
+      if(found)
+        memcpy(grown, out, found * sizeof(*grown));
+      out = grown;
+      capacity = grown_capacity;
+    }
+    rc = sqlite_endpoint_read(stmt, arena, &out[found++]);
+  }
+  sqlite3_reset(stmt);
+  if(!rc && result != SQLITE_DONE)
+    rc = OBOL_ERR_STORE;
+  *rows = out;
+  *count = found;
+  return rc;
+}
+
+static obol_rc sqlite_endpoint_write(store_conn_t *conn, int which,
+                                     const store_endpoint_t *endpoint)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, which);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, endpoint->id);
+  sqlite_bind_text(stmt, 2, endpoint->shop_id);
+  sqlite_bind_text(stmt, 3, endpoint->url);
+  sqlite_bind_text(stmt, 4, endpoint->events);
+  sqlite_bind_text(stmt, 5, endpoint->description);
+  sqlite3_bind_int(stmt, 6, endpoint->enabled);
+  sqlite_bind_text(stmt, 7, endpoint->secret);
+  sqlite_bind_text(stmt, 8, endpoint->previous_secret);
+  sqlite3_bind_int64(stmt, 9, endpoint->previous_secret_until);
+  sqlite3_bind_int64(stmt, 10, endpoint->created_at);
+  sqlite3_bind_int64(stmt, 11, endpoint->updated_at);
+  rc = sqlite_step_done(conn, stmt);
+  if(!rc && sqlite3_changes(conn->db) == 0)
+    rc = OBOL_ERR_NOT_FOUND;
+  return rc;
+}
+
+static obol_rc sqlite_endpoint_insert(store_conn_t *conn,
+                                      const store_endpoint_t *endpoint)
+{
+  return sqlite_endpoint_write(conn, STORE_SQL_ENDPOINT_INSERT, endpoint);
+}
+
+static obol_rc sqlite_endpoint_update(store_conn_t *conn,
+                                      const store_endpoint_t *endpoint)
+{
+  return sqlite_endpoint_write(conn, STORE_SQL_ENDPOINT_UPDATE, endpoint);
+}
+
+static obol_rc sqlite_endpoint_delete(store_conn_t *conn, const char *shop_id,
+                                      const char *endpoint_id)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_ENDPOINT_DELETE);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, endpoint_id);
+  rc = sqlite_step_done(conn, stmt);
+  if(!rc && sqlite3_changes(conn->db) == 0)
+    rc = OBOL_ERR_NOT_FOUND;
+  return rc;
+}
+
 /* ---- nodes ---- */
 
 static obol_rc sqlite_node_count(store_conn_t *conn, int64_t since,
@@ -1009,6 +1139,11 @@ const store_ops_t store_sqlite_ops = {
   .idempotency_insert = sqlite_idempotency_insert,
   .idempotency_prune = sqlite_idempotency_prune,
   .node_count = sqlite_node_count,
+  .endpoint_get = sqlite_endpoint_get,
+  .endpoint_list = sqlite_endpoint_list,
+  .endpoint_insert = sqlite_endpoint_insert,
+  .endpoint_update = sqlite_endpoint_update,
+  .endpoint_delete = sqlite_endpoint_delete,
   .node_heartbeat = sqlite_node_heartbeat,
   .shop_insert = sqlite_shop_insert,
   .shop_update = sqlite_shop_update,

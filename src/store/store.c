@@ -274,3 +274,46 @@ obol_rc store_tx_key_revoke(store_tx_t *tx, const char *key_id,
 {
   return tx->store->ops->key_revoke(tx->conn, key_id, revoked_at);
 }
+
+/* ---- webhook endpoints ---- */
+obol_rc store_endpoint_get(store_t *store, core_arena_t *arena,
+                           const char *shop_id, const char *endpoint_id,
+                           store_endpoint_t *out)
+{
+  STORE_READ(store, store->ops->endpoint_get(conn, arena, shop_id,
+                                             endpoint_id, out));
+}
+
+obol_rc store_endpoint_list(store_t *store, core_arena_t *arena,
+                            const char *shop_id, store_endpoint_t **rows,
+                            size_t *count)
+{
+  STORE_READ(store, store->ops->endpoint_list(conn, arena, shop_id, rows,
+                                              count));
+}
+
+obol_rc store_tx_endpoint_get(store_tx_t *tx, core_arena_t *arena,
+                              const char *shop_id, const char *endpoint_id,
+                              store_endpoint_t *out)
+{
+  return tx->store->ops->endpoint_get(tx->conn, arena, shop_id, endpoint_id,
+                                      out);
+}
+
+obol_rc store_tx_endpoint_insert(store_tx_t *tx,
+                                 const store_endpoint_t *endpoint)
+{
+  return tx->store->ops->endpoint_insert(tx->conn, endpoint);
+}
+
+obol_rc store_tx_endpoint_update(store_tx_t *tx,
+                                 const store_endpoint_t *endpoint)
+{
+  return tx->store->ops->endpoint_update(tx->conn, endpoint);
+}
+
+obol_rc store_tx_endpoint_delete(store_tx_t *tx, const char *shop_id,
+                                 const char *endpoint_id)
+{
+  return tx->store->ops->endpoint_delete(tx->conn, shop_id, endpoint_id);
+}

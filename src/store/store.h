@@ -131,6 +131,22 @@ typedef struct {
   int64_t created_at;
 } store_idempotency_t;
 
+/* Where a shop's events are POSTed. The signing secret is kept to sign
+ * with; during a rotation the previous one stays valid until its time. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char shop_id[STORE_ID_MAX];
+  const char *url;
+  const char *events;      /* JSON array text of event types, or ["*"] */
+  const char *description; /* NULL = none */
+  int enabled;
+  const char *secret;
+  const char *previous_secret; /* NULL = none */
+  int64_t previous_secret_until;
+  int64_t created_at;
+  int64_t updated_at;
+} store_endpoint_t;
+
 typedef obol_rc (*store_apply_fn)(store_tx_t *tx, void *arg);
 typedef void (*store_done_fn)(void *arg, obol_rc rc);
 
@@ -175,6 +191,12 @@ typedef struct store_ops {
   obol_rc (*idempotency_get)(store_conn_t *conn, core_arena_t *arena,
                              const char *shop_id, const char *key,
                              store_idempotency_t *out);
+  obol_rc (*endpoint_get)(store_conn_t *conn, core_arena_t *arena,
+                          const char *shop_id, const char *endpoint_id,
+                          store_endpoint_t *out);
+  obol_rc (*endpoint_list)(store_conn_t *conn, core_arena_t *arena,
+                           const char *shop_id, store_endpoint_t **rows,
+                           size_t *count);
   /* Nodes whose heartbeat is at or after `since`. */
   obol_rc (*node_count)(store_conn_t *conn, int64_t since, int64_t *count);
 
@@ -185,6 +207,12 @@ typedef struct store_ops {
   obol_rc (*idempotency_insert)(store_conn_t *conn,
                                 const store_idempotency_t *record);
   obol_rc (*idempotency_prune)(store_conn_t *conn, int64_t before);
+  obol_rc (*endpoint_insert)(store_conn_t *conn,
+                             const store_endpoint_t *endpoint);
+  obol_rc (*endpoint_update)(store_conn_t *conn,
+                             const store_endpoint_t *endpoint);
+  obol_rc (*endpoint_delete)(store_conn_t *conn, const char *shop_id,
+                             const char *endpoint_id);
   /* Records that node_id is alive at now, and forgets nodes silent since
    * before. */
   obol_rc (*node_heartbeat)(store_conn_t *conn, const char *node_id,
@@ -259,6 +287,21 @@ obol_rc store_tx_idempotency_prune(store_tx_t *tx, int64_t before);
 obol_rc store_tx_node_heartbeat(store_tx_t *tx, const char *node_id,
                                 int64_t now, int64_t before);
 obol_rc store_node_count(store_t *store, int64_t since, int64_t *count);
+obol_rc store_endpoint_get(store_t *store, core_arena_t *arena,
+                           const char *shop_id, const char *endpoint_id,
+                           store_endpoint_t *out);
+obol_rc store_endpoint_list(store_t *store, core_arena_t *arena,
+                            const char *shop_id, store_endpoint_t **rows,
+                            size_t *count);
+obol_rc store_tx_endpoint_get(store_tx_t *tx, core_arena_t *arena,
+                              const char *shop_id, const char *endpoint_id,
+                              store_endpoint_t *out);
+obol_rc store_tx_endpoint_insert(store_tx_t *tx,
+                                 const store_endpoint_t *endpoint);
+obol_rc store_tx_endpoint_update(store_tx_t *tx,
+                                 const store_endpoint_t *endpoint);
+obol_rc store_tx_endpoint_delete(store_tx_t *tx, const char *shop_id,
+                                 const char *endpoint_id);
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out);
 obol_rc store_tx_shop_insert(store_tx_t *tx, const store_shop_t *shop);
