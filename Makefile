@@ -4,11 +4,11 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARNINGS) -pthread -I/usr/include/postgresql
-LIBS = -lmicrohttpd -ljansson -lsqlite3 -lpq -lcrypto -lm -pthread
+LIBS = -lmicrohttpd -ljansson -lsqlite3 -lpq -lcurl -lcrypto -lm -pthread
 TEST_LIBS = -lcmocka
 
 BUILD ?= build
-SOURCES = $(wildcard src/core/*.c src/store/*.c src/order/*.c src/http/*.c src/api/*.c)
+SOURCES = $(wildcard src/core/*.c src/store/*.c src/order/*.c src/notify/*.c src/http/*.c src/api/*.c)
 OBJECTS = $(SOURCES:%.c=$(BUILD)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 DEPS_STAMP = .deps-installed

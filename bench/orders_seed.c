@@ -43,7 +43,7 @@ static obol_rc seed_apply(store_tx_t *tx, void *arg)
     store_event_t event;
     rc = order_prepare(seed->arena, &order, core_now_ms(), &event);
     if(!rc)
-      rc = order_insert(tx, &order, &event);
+      rc = order_insert(tx, seed->arena, &order, &event);
     if(rc)
       return rc;
   }

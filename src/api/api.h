@@ -31,6 +31,7 @@ http_status_t api_webhook_get(http_request_t *req);
 http_status_t api_webhook_patch(http_request_t *req);
 http_status_t api_webhook_delete(http_request_t *req);
 http_status_t api_webhook_rotate(http_request_t *req);
+http_status_t api_event_deliveries(http_request_t *req);
 http_status_t api_test_clock(http_request_t *req);
 
 /* What handlers need from the configuration (http_app()). */

@@ -61,7 +61,7 @@ static obol_rc order_create_apply(store_tx_t *tx, void *arg)
 
   if(http_tx_replay(tx, create->req))
     return OBOL_OK;
-  rc = order_insert(tx, &create->order, &create->event);
+  rc = order_insert(tx, create->req->arena, &create->order, &create->event);
   if(!rc)
     rc = http_tx_record(tx, create->req);
   return rc;

@@ -344,3 +344,42 @@ http_status_t api_webhook_rotate(http_request_t *req)
   }
   return webhook_submit(req, job);
 }
+
+/* ---- GET /v1/events/{id}/deliveries ---- */
+
+http_status_t api_event_deliveries(http_request_t *req)
+{
+  store_delivery_t *rows = NULL;
+  size_t count = 0, i;
+  json_t *data;
+  obol_rc rc = store_delivery_list(http_store(req), req->arena, req->shop_id,
+                                   http_param(req, "id"), &rows, &count);
+
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  data = json_array();
+  for(i = 0; i < count; i++) {
+    store_delivery_t *row = &rows[i];
+    json_array_append_new(
+        data,
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o}",
+                  "id", row->id, "object", "delivery", "event_id",
+                  row->event_id, "endpoint_id", row->endpoint_id, "status",
+                  row->status, "attempts", row->attempts, "next_attempt_at",
+                  row->next_attempt_at ? api_time_json(row->next_attempt_at)
+                                       : json_null(),
+                  "last_status",
+                  row->last_status ? json_integer(row->last_status)
+                                   : json_null(),
+                  "last_error",
+                  row->last_error ? json_string(row->last_error)
+                                  : json_null(),
+                  "created_at", api_time_json(row->created_at), "updated_at",
+                  api_time_json(row->updated_at)));
+  }
+  http_respond_json(req, 200, json_pack("{s:o, s:b}", "data", data,
+                                        "has_more", 0));
+  return HTTP_DONE;
+}

@@ -11,6 +11,7 @@
 #include "../api/api.h"
 #include "../core/core.h"
 #include "../http/http.h"
+#include "../notify/notify.h"
 #include "../order/order.h"
 #include "../store/store.h"
 
@@ -50,6 +51,9 @@ static const char cli_usage[] =
     "                        (default 1000000000000)\n"
     "  --sweep-interval MS   how often deadlines are applied (default 1000)\n"
     "  --test-clock          enable POST /v1/test/clock (tests only)\n"
+    "  --webhook-retry-ms MS first webhook retry delay, doubling\n"
+    "                        (default 10000)\n"
+    "  --allow-private-webhooks  live events may go to private addresses\n"
     "\n"
     "  obol --help | --version\n";
 
@@ -68,6 +72,8 @@ typedef struct {
   long idle_timeout;
   long sweep_interval;
   long key_cache_ms;
+  long webhook_retry_ms;
+  int allow_private_webhooks;
   double max_order_amount;
   int test_clock;
   int live;
@@ -134,6 +140,7 @@ static void cli_defaults(cli_options_t *options)
   options->access_log = 1;
   options->sweep_interval = 1000;
   options->key_cache_ms = 1000;
+  options->webhook_retry_ms = 10000;
   options->max_order_amount = 1e12;
   if(options->threads < 1)
     options->threads = 1;
@@ -165,6 +172,8 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
       options->access_log = 0, takes_value = 0;
     else if(!strcmp(arg, "--test-clock"))
       options->test_clock = 1, takes_value = 0;
+    else if(!strcmp(arg, "--allow-private-webhooks"))
+      options->allow_private_webhooks = 1, takes_value = 0;
     else if(arg[0] != '-') {
       if(options->positional)
         return cli_fail("unexpected argument '%s'", arg);
@@ -210,6 +219,11 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--idle-timeout")) {
       if(cli_parse_long(value, 1, 86400, &options->idle_timeout))
         return cli_fail("--idle-timeout must be 1 to 86400 seconds, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--webhook-retry-ms")) {
+      if(cli_parse_long(value, 10, 3600000, &options->webhook_retry_ms))
+        return cli_fail("--webhook-retry-ms must be 10 to 3600000, not '%s'",
                         value);
     }
     else if(!strcmp(arg, "--key-cache-ms")) {
@@ -429,6 +443,8 @@ static int cli_serve(const cli_options_t *options)
   http_options_t http = {0};
   http_server_t *server = NULL;
   order_sweeper_t *sweeper = NULL;
+  notify_worker_t *notifier = NULL;
+  notify_options_t notify = {0};
   api_config_t app = {0};
   cli_node_t node = {0};
   store_t *store = NULL;
@@ -485,9 +501,14 @@ static int cli_serve(const cli_options_t *options)
     return 1;
   }
   node.server = server;
+  notify.interval_ms = 200;
+  notify.retry_base_ms = (int)options->webhook_retry_ms;
+  notify.allow_private = options->allow_private_webhooks;
   if(core_id_new("node", node.id, sizeof(node.id)) ||
      order_sweeper_start(store, (int)options->sweep_interval,
-                         cli_housekeeping, &node, &sweeper)) {
+                         cli_housekeeping, &node, &sweeper) ||
+     notify_start(store, &notify, &notifier)) {
+    order_sweeper_stop(sweeper);
     http_server_quiesce(server);
     store_close(store);
     http_server_stop(server);
@@ -503,6 +524,7 @@ static int cli_serve(const cli_options_t *options)
     ;
   core_log(CORE_LOG_INFO, "server.stopping", "signal %d: finishing requests",
            signal_number);
+  notify_stop(notifier);       /* attempts under way end (10 s at most) */
   order_sweeper_stop(sweeper); /* it uses the server: stop it first */
   http_server_quiesce(server); /* in-flight requests finish */
   store_close(store);          /* queued writes commit and answer */

@@ -84,6 +84,58 @@ obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
   return rc;
 }
 
+/* Does an endpoint's event list ("*", exact types, "prefix*") take type? */
+static int lifecycle_wants(const char *events, const char *type)
+{
+  json_t *list = json_loads(events, 0, NULL);
+  json_t *item;
+  size_t index;
+  int wanted = 0;
+
+  json_array_foreach(list, index, item) {
+    const char *pattern = json_string_value(item);
+    size_t len = pattern ? strlen(pattern) : 0;
+    if(!pattern)
+      continue;
+    if(len && pattern[len - 1] == '*')
+      wanted |= !strncmp(pattern, type, len - 1);
+    else
+      wanted |= !strcmp(pattern, type);
+  }
+  json_decref(list);
+  return wanted;
+}
+
+/* The outbox: in the event's own transaction, one pending delivery for
+ * each enabled endpoint of the shop that wants the event. A crash can
+ * then lose neither the event nor its deliveries. */
+static obol_rc lifecycle_outbox(store_tx_t *tx, core_arena_t *arena,
+                                const store_event_t *event)
+{
+  store_endpoint_t *endpoints = NULL;
+  size_t count = 0, i;
+  obol_rc rc = store_tx_endpoint_list(tx, arena, event->shop_id, &endpoints,
+                                      &count);
+
+  for(i = 0; !rc && i < count; i++) {
+    store_delivery_t delivery;
+    if(!endpoints[i].enabled || !lifecycle_wants(endpoints[i].events,
+                                                 event->type))
+      continue;
+    memset(&delivery, 0, sizeof(delivery));
+    rc = core_id_new("dlv", delivery.id, sizeof(delivery.id));
+    if(rc)
+      break;
+    memcpy(delivery.shop_id, event->shop_id, sizeof(delivery.shop_id));
+    memcpy(delivery.event_id, event->id, sizeof(delivery.event_id));
+    memcpy(delivery.endpoint_id, endpoints[i].id,
+           sizeof(delivery.endpoint_id));
+    delivery.created_at = event->created_at;
+    rc = store_tx_delivery_insert(tx, &delivery);
+  }
+  return rc;
+}
+
 /* Writes the event numbered order->event_sequence, with a snapshot. */
 static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
                                store_order_t *order, const char *type,
@@ -93,6 +145,8 @@ static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
   obol_rc rc = order_event_build(arena, order, type, now, &event);
   if(!rc)
     rc = store_tx_event_insert(tx, &event);
+  if(!rc)
+    rc = lifecycle_outbox(tx, arena, &event);
   return rc;
 }
 
@@ -108,12 +162,14 @@ obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
   return order_event_build(arena, order, "order.issued", now, event);
 }
 
-obol_rc order_insert(store_tx_t *tx, const store_order_t *order,
-                     const store_event_t *event)
+obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
+                     const store_order_t *order, const store_event_t *event)
 {
   obol_rc rc = store_tx_order_insert(tx, order);
   if(!rc)
     rc = store_tx_event_insert(tx, event);
+  if(!rc)
+    rc = lifecycle_outbox(tx, arena, event);
   return rc;
 }
 

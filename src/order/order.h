@@ -6,7 +6,9 @@
  * appends its event in the caller's write transaction, so a change and its
  * event are durable together or not at all. Time-based changes (overdue,
  * expired) are applied by the sweeper, and by order_effective() on reads so
- * a read is right even before the sweeper has run. */
+ * a read is right even before the sweeper has run. With each event, in
+ * the same transaction, go the deliveries to the shop's webhook endpoints
+ * that want it (the outbox). */
 #ifndef OBOL_ORDER_H
 #define OBOL_ORDER_H
 
@@ -91,8 +93,8 @@ obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
  * only inserts it with order_insert(). */
 obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
                       int64_t now, store_event_t *event);
-obol_rc order_insert(store_tx_t *tx, const store_order_t *order,
-                     const store_event_t *event);
+obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
+                     const store_order_t *order, const store_event_t *event);
 /* The event numbered order->event_sequence, snapshot included. */
 obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,

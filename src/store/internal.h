@@ -63,7 +63,8 @@ void store_order_cache_invalidate(store_order_cache_t *cache,
 
 /* Every statement of the store (schema.c), with ?N parameters. Dialects:
  * SQLite runs them as written; PostgreSQL turns ?N into $N, BEGIN IMMEDIATE
- * into BEGIN and adds FOR UPDATE to the *_LOCK statements. */
+ * into BEGIN, adds FOR UPDATE to the *_LOCK statements and FOR UPDATE SKIP
+ * LOCKED to STORE_SQL_DELIVERY_DUE (nodes claim different deliveries). */
 typedef enum {
   STORE_SQL_BEGIN,
   STORE_SQL_COMMIT,
@@ -99,6 +100,13 @@ typedef enum {
   STORE_SQL_ENDPOINT_INSERT,
   STORE_SQL_ENDPOINT_UPDATE,
   STORE_SQL_ENDPOINT_DELETE,
+  STORE_SQL_DELIVERY_INSERT,
+  STORE_SQL_DELIVERY_DUE,
+  STORE_SQL_DELIVERY_LEASE,
+  STORE_SQL_DELIVERY_WORK,
+  STORE_SQL_DELIVERY_UPDATE,
+  STORE_SQL_ATTEMPT_INSERT,
+  STORE_SQL_DELIVERY_LIST,
   STORE_SQL_NODE_HEARTBEAT,
   STORE_SQL_NODE_COUNT,
   STORE_SQL_NODE_PRUNE,

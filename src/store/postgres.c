@@ -122,6 +122,8 @@ static char *pg_translate(int which)
   if(which == STORE_SQL_ORDER_LOCK || which == STORE_SQL_SHOP_LOCK ||
      which == STORE_SQL_ENDPOINT_LOCK)
     strcpy(p, " FOR UPDATE");
+  if(which == STORE_SQL_DELIVERY_DUE) /* nodes claim different rows */
+    strcpy(p, " FOR UPDATE SKIP LOCKED");
   return out;
 }
 
@@ -1044,6 +1046,156 @@ static obol_rc pg_endpoint_delete(store_conn_t *conn, const char *shop_id,
   return pg_exec_changed(conn, STORE_SQL_ENDPOINT_DELETE, &params);
 }
 
+/* ---- deliveries ---- */
+
+static obol_rc pg_delivery_insert(store_conn_t *conn,
+                                  const store_delivery_t *delivery)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, delivery->id);
+  pg_param_text(&params, 2, delivery->shop_id);
+  pg_param_text(&params, 3, delivery->event_id);
+  pg_param_text(&params, 4, delivery->endpoint_id);
+  pg_param_int(&params, 5, delivery->created_at);
+  return pg_exec(conn, STORE_SQL_DELIVERY_INSERT, &params, NULL);
+}
+
+static obol_rc pg_delivery_due(store_conn_t *conn, core_arena_t *arena,
+                               int64_t now, int limit,
+                               char (**ids)[STORE_ID_MAX], size_t *count)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+  int total, i;
+
+  pg_param_int(&params, 1, now);
+  pg_param_int(&params, 2, limit);
+  rc = pg_exec(conn, STORE_SQL_DELIVERY_DUE, &params, &result);
+  if(rc)
+    return rc;
+  total = PQntuples(result);
+  *ids = core_arena_alloc(arena, (size_t)(total ? total : 1) * STORE_ID_MAX);
+  if(!*ids) {
+    PQclear(result);
+    return OBOL_ERR_NOMEM;
+  }
+  for(i = 0; i < total; i++)
+    pg_copy(result, i, 0, (*ids)[i], STORE_ID_MAX);
+  *count = (size_t)total;
+  PQclear(result);
+  return OBOL_OK;
+}
+
+static obol_rc pg_delivery_lease(store_conn_t *conn, const char *delivery_id,
+                                 int64_t lease_until)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, delivery_id);
+  pg_param_int(&params, 2, lease_until);
+  return pg_exec(conn, STORE_SQL_DELIVERY_LEASE, &params, NULL);
+}
+
+static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
+                                const char *delivery_id, store_work_t *out)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+
+  pg_param_text(&params, 1, delivery_id);
+  rc = pg_one(conn, STORE_SQL_DELIVERY_WORK, &params, &result);
+  if(rc)
+    return rc;
+  memset(out, 0, sizeof(*out));
+  pg_copy(result, 0, 0, out->delivery.id, sizeof(out->delivery.id));
+  pg_copy(result, 0, 1, out->delivery.shop_id, sizeof(out->delivery.shop_id));
+  pg_copy(result, 0, 2, out->delivery.event_id,
+          sizeof(out->delivery.event_id));
+  pg_copy(result, 0, 3, out->delivery.endpoint_id,
+          sizeof(out->delivery.endpoint_id));
+  out->delivery.attempts = (int)pg_int(result, 0, 4);
+  pg_copy(result, 0, 5, out->event_type, sizeof(out->event_type));
+  out->event_created_at = pg_int(result, 0, 6);
+  out->event_data = pg_text(result, 0, 7, arena);
+  out->url = pg_text(result, 0, 8, arena);
+  out->secret = pg_text(result, 0, 9, arena);
+  out->previous_secret = pg_text(result, 0, 10, arena);
+  out->previous_secret_until = pg_int(result, 0, 11);
+  out->enabled = (int)pg_int(result, 0, 12);
+  out->event_sequence = pg_int(result, 0, 13);
+  PQclear(result);
+  return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+static obol_rc pg_delivery_update(store_conn_t *conn,
+                                  const store_delivery_t *delivery,
+                                  const store_attempt_t *attempt)
+{
+  pg_params_t update = {0}, log = {0};
+  obol_rc rc;
+
+  pg_param_text(&update, 1, delivery->id);
+  pg_param_text(&update, 2, delivery->status);
+  pg_param_int(&update, 3, delivery->attempts);
+  pg_param_time(&update, 4, delivery->next_attempt_at);
+  pg_param_time(&update, 5, delivery->last_status);
+  pg_param_text(&update, 6, delivery->last_error);
+  pg_param_int(&update, 7, delivery->updated_at);
+  rc = pg_exec(conn, STORE_SQL_DELIVERY_UPDATE, &update, NULL);
+  if(rc)
+    return rc;
+  pg_param_text(&log, 1, attempt->id);
+  pg_param_text(&log, 2, attempt->delivery_id);
+  pg_param_int(&log, 3, attempt->attempted_at);
+  pg_param_time(&log, 4, attempt->status_code);
+  pg_param_text(&log, 5, attempt->error);
+  pg_param_int(&log, 6, attempt->duration_ms);
+  return pg_exec(conn, STORE_SQL_ATTEMPT_INSERT, &log, NULL);
+}
+
+static obol_rc pg_delivery_list(store_conn_t *conn, core_arena_t *arena,
+                                const char *shop_id, const char *event_id,
+                                store_delivery_t **rows, size_t *count)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+  int total, i;
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, event_id);
+  rc = pg_exec(conn, STORE_SQL_DELIVERY_LIST, &params, &result);
+  if(rc)
+    return rc;
+  total = PQntuples(result);
+  *rows = core_arena_alloc(arena, sizeof(**rows) * (size_t)(total ? total : 1));
+  if(!*rows) {
+    PQclear(result);
+    return OBOL_ERR_NOMEM;
+  }
+  for(i = 0; i < total; i++) {
+    store_delivery_t *row = &(*rows)[i];
+    memset(row, 0, sizeof(*row));
+    pg_copy(result, i, 0, row->id, sizeof(row->id));
+    snprintf(row->shop_id, sizeof(row->shop_id), "%s", shop_id);
+    snprintf(row->event_id, sizeof(row->event_id), "%s", event_id);
+    pg_copy(result, i, 1, row->endpoint_id, sizeof(row->endpoint_id));
+    pg_copy(result, i, 2, row->status, sizeof(row->status));
+    row->attempts = (int)pg_int(result, i, 3);
+    row->next_attempt_at = pg_int(result, i, 4);
+    row->last_status = (int)pg_int(result, i, 5);
+    row->last_error = pg_text(result, i, 6, arena);
+    row->created_at = pg_int(result, i, 7);
+    row->updated_at = pg_int(result, i, 8);
+  }
+  *count = (size_t)total;
+  PQclear(result);
+  return OBOL_OK;
+}
+
 /* ---- nodes ---- */
 
 static obol_rc pg_node_count(store_conn_t *conn, int64_t since,
@@ -1111,5 +1263,11 @@ const store_ops_t store_postgres_ops = {
   .endpoint_insert = pg_endpoint_insert,
   .endpoint_update = pg_endpoint_update,
   .endpoint_delete = pg_endpoint_delete,
+  .delivery_insert = pg_delivery_insert,
+  .delivery_due = pg_delivery_due,
+  .delivery_lease = pg_delivery_lease,
+  .delivery_work = pg_delivery_work,
+  .delivery_update = pg_delivery_update,
+  .delivery_list = pg_delivery_list,
   .node_heartbeat = pg_node_heartbeat,
 };

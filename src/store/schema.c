@@ -112,6 +112,33 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                      "live, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STORE_SQL_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 "
                      "WHERE id = ?1 AND revoked_at IS NULL",
+  [STORE_SQL_DELIVERY_INSERT] =
+      "INSERT INTO deliveries (id, shop_id, event_id, endpoint_id, status, "
+      "attempts, next_attempt_at, lease_until, created_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5)",
+  /* due deliveries no live lease holds; PostgreSQL adds SKIP LOCKED */
+  [STORE_SQL_DELIVERY_DUE] =
+      "SELECT id FROM deliveries WHERE next_attempt_at <= ?1 AND "
+      "lease_until < ?1 ORDER BY next_attempt_at LIMIT ?2",
+  [STORE_SQL_DELIVERY_LEASE] =
+      "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1",
+  [STORE_SQL_DELIVERY_WORK] =
+      "SELECT d.id, d.shop_id, d.event_id, d.endpoint_id, d.attempts, "
+      "e.type, e.created_at, e.data, w.url, w.secret, w.previous_secret, "
+      "w.previous_secret_until, w.enabled, e.sequence FROM deliveries d "
+      "JOIN events e ON e.id = d.event_id "
+      "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
+  [STORE_SQL_DELIVERY_UPDATE] =
+      "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4,"
+      " lease_until = 0, last_status = ?5, last_error = ?6, updated_at = ?7 "
+      "WHERE id = ?1",
+  [STORE_SQL_ATTEMPT_INSERT] =
+      "INSERT INTO delivery_attempts (id, delivery_id, attempted_at, "
+      "status_code, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STORE_SQL_DELIVERY_LIST] =
+      "SELECT id, endpoint_id, status, attempts, next_attempt_at, "
+      "last_status, last_error, created_at, updated_at FROM deliveries "
+      "WHERE shop_id = ?1 AND event_id = ?2 ORDER BY created_at, id",
   [STORE_SQL_NODE_HEARTBEAT] = "INSERT INTO nodes (id, heartbeat_at) "
                                "VALUES (?1, ?2) ON CONFLICT (id) "
                                "DO UPDATE SET heartbeat_at = ?2",
@@ -216,6 +243,32 @@ const char *const store_migrations[] = {
   " updated_at BIGINT NOT NULL);"
   "CREATE INDEX webhook_endpoints_shop ON webhook_endpoints"
   " (shop_id, created_at, id);",
+  /* 5: the outbox: one delivery per event and endpoint, and its attempts */
+  "CREATE TABLE deliveries ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL,"
+  " event_id TEXT NOT NULL REFERENCES events(id),"
+  " endpoint_id TEXT NOT NULL,"
+  " status TEXT NOT NULL,"
+  " attempts INTEGER NOT NULL,"
+  " next_attempt_at BIGINT,"
+  " lease_until BIGINT NOT NULL,"
+  " last_status INTEGER,"
+  " last_error TEXT,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL);"
+  "CREATE INDEX deliveries_due ON deliveries (next_attempt_at)"
+  " WHERE next_attempt_at IS NOT NULL;"
+  "CREATE INDEX deliveries_event ON deliveries (event_id, created_at);"
+  "CREATE TABLE delivery_attempts ("
+  " id TEXT PRIMARY KEY,"
+  " delivery_id TEXT NOT NULL,"
+  " attempted_at BIGINT NOT NULL,"
+  " status_code INTEGER,"
+  " error TEXT,"
+  " duration_ms INTEGER NOT NULL);"
+  "CREATE INDEX delivery_attempts_delivery ON delivery_attempts"
+  " (delivery_id, attempted_at);",
 };
 
 const int store_migration_count =

@@ -1058,6 +1058,177 @@ static obol_rc sqlite_endpoint_delete(store_conn_t *conn, const char *shop_id,
   return rc;
 }
 
+/* ---- deliveries ---- */
+
+static obol_rc sqlite_delivery_insert(store_conn_t *conn,
+                                      const store_delivery_t *delivery)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_INSERT);
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, delivery->id);
+  sqlite_bind_text(stmt, 2, delivery->shop_id);
+  sqlite_bind_text(stmt, 3, delivery->event_id);
+  sqlite_bind_text(stmt, 4, delivery->endpoint_id);
+  sqlite3_bind_int64(stmt, 5, delivery->created_at);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_delivery_due(store_conn_t *conn, core_arena_t *arena,
+                                   int64_t now, int limit,
+                                   char (**ids)[STORE_ID_MAX], size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_DUE);
+  int result = SQLITE_DONE;
+  size_t found = 0;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  *ids = core_arena_alloc(arena, (size_t)(limit > 0 ? limit : 1) *
+                                     STORE_ID_MAX);
+  if(!*ids)
+    return OBOL_ERR_NOMEM;
+  sqlite3_bind_int64(stmt, 1, now);
+  sqlite3_bind_int(stmt, 2, limit);
+  while((int)found < limit && (result = sqlite3_step(stmt)) == SQLITE_ROW)
+    sqlite_copy_column(stmt, 0, (*ids)[found++], STORE_ID_MAX);
+  sqlite3_reset(stmt);
+  *count = found;
+  return result == SQLITE_ROW || result == SQLITE_DONE ? OBOL_OK
+                                                       : OBOL_ERR_STORE;
+}
+
+static obol_rc sqlite_delivery_lease(store_conn_t *conn,
+                                     const char *delivery_id,
+                                     int64_t lease_until)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_LEASE);
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, delivery_id);
+  sqlite3_bind_int64(stmt, 2, lease_until);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
+                                    const char *delivery_id,
+                                    store_work_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_WORK);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, delivery_id);
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
+  memset(out, 0, sizeof(*out));
+  sqlite_copy_column(stmt, 0, out->delivery.id, sizeof(out->delivery.id));
+  sqlite_copy_column(stmt, 1, out->delivery.shop_id,
+                     sizeof(out->delivery.shop_id));
+  sqlite_copy_column(stmt, 2, out->delivery.event_id,
+                     sizeof(out->delivery.event_id));
+  sqlite_copy_column(stmt, 3, out->delivery.endpoint_id,
+                     sizeof(out->delivery.endpoint_id));
+  out->delivery.attempts = sqlite3_column_int(stmt, 4);
+  sqlite_copy_column(stmt, 5, out->event_type, sizeof(out->event_type));
+  out->event_created_at = sqlite3_column_int64(stmt, 6);
+  out->event_data = sqlite_column_text(stmt, 7, arena);
+  out->url = sqlite_column_text(stmt, 8, arena);
+  out->secret = sqlite_column_text(stmt, 9, arena);
+  out->previous_secret = sqlite_column_text(stmt, 10, arena);
+  out->previous_secret_until = sqlite3_column_int64(stmt, 11);
+  out->enabled = sqlite3_column_int(stmt, 12);
+  out->event_sequence = sqlite3_column_int64(stmt, 13);
+  sqlite3_reset(stmt);
+  return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
+static obol_rc sqlite_delivery_update(store_conn_t *conn,
+                                      const store_delivery_t *delivery,
+                                      const store_attempt_t *attempt)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_UPDATE);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, delivery->id);
+  sqlite_bind_text(stmt, 2, delivery->status);
+  sqlite3_bind_int(stmt, 3, delivery->attempts);
+  sqlite_bind_time(stmt, 4, delivery->next_attempt_at);
+  if(delivery->last_status)
+    sqlite3_bind_int(stmt, 5, delivery->last_status);
+  else
+    sqlite3_bind_null(stmt, 5);
+  sqlite_bind_text(stmt, 6, delivery->last_error);
+  sqlite3_bind_int64(stmt, 7, delivery->updated_at);
+  rc = sqlite_step_done(conn, stmt);
+  stmt = rc ? NULL : sqlite_stmt(conn, STORE_SQL_ATTEMPT_INSERT);
+  if(!stmt)
+    return rc ? rc : OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, attempt->id);
+  sqlite_bind_text(stmt, 2, attempt->delivery_id);
+  sqlite3_bind_int64(stmt, 3, attempt->attempted_at);
+  if(attempt->status_code)
+    sqlite3_bind_int(stmt, 4, attempt->status_code);
+  else
+    sqlite3_bind_null(stmt, 4);
+  sqlite_bind_text(stmt, 5, attempt->error);
+  sqlite3_bind_int(stmt, 6, attempt->duration_ms);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_delivery_list(store_conn_t *conn, core_arena_t *arena,
+                                    const char *shop_id, const char *event_id,
+                                    store_delivery_t **rows, size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_LIST);
+  store_delivery_t *out = NULL;
+  size_t capacity = 0, found = 0;
+  int result = SQLITE_DONE;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, event_id);
+  while((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+    store_delivery_t *row;
+    if(found == capacity) {
+      size_t more = capacity ? 2 * capacity : 8;
+      store_delivery_t *grown = core_arena_alloc(arena, more * sizeof(*grown));
+      if(!grown)
+        break;
+      if(found)
+        memcpy(grown, out, found * sizeof(*grown));
+      out = grown;
+      capacity = more;
+    }
+    row = &out[found++];
+    memset(row, 0, sizeof(*row));
+    sqlite_copy_column(stmt, 0, row->id, sizeof(row->id));
+    snprintf(row->shop_id, sizeof(row->shop_id), "%s", shop_id);
+    snprintf(row->event_id, sizeof(row->event_id), "%s", event_id);
+    sqlite_copy_column(stmt, 1, row->endpoint_id, sizeof(row->endpoint_id));
+    sqlite_copy_column(stmt, 2, row->status, sizeof(row->status));
+    row->attempts = sqlite3_column_int(stmt, 3);
+    row->next_attempt_at = sqlite3_column_int64(stmt, 4);
+    row->last_status = sqlite3_column_int(stmt, 5);
+    row->last_error = sqlite_column_text(stmt, 6, arena);
+    row->created_at = sqlite3_column_int64(stmt, 7);
+    row->updated_at = sqlite3_column_int64(stmt, 8);
+  }
+  sqlite3_reset(stmt);
+  if(result != SQLITE_DONE)
+    return result == SQLITE_ROW ? OBOL_ERR_NOMEM : OBOL_ERR_STORE;
+  *rows = out;
+  *count = found;
+  return OBOL_OK;
+}
+
 /* ---- nodes ---- */
 
 static obol_rc sqlite_node_count(store_conn_t *conn, int64_t since,
@@ -1144,6 +1315,12 @@ const store_ops_t store_sqlite_ops = {
   .endpoint_insert = sqlite_endpoint_insert,
   .endpoint_update = sqlite_endpoint_update,
   .endpoint_delete = sqlite_endpoint_delete,
+  .delivery_insert = sqlite_delivery_insert,
+  .delivery_due = sqlite_delivery_due,
+  .delivery_lease = sqlite_delivery_lease,
+  .delivery_work = sqlite_delivery_work,
+  .delivery_update = sqlite_delivery_update,
+  .delivery_list = sqlite_delivery_list,
   .node_heartbeat = sqlite_node_heartbeat,
   .shop_insert = sqlite_shop_insert,
   .shop_update = sqlite_shop_update,

@@ -317,3 +317,52 @@ obol_rc store_tx_endpoint_delete(store_tx_t *tx, const char *shop_id,
 {
   return tx->store->ops->endpoint_delete(tx->conn, shop_id, endpoint_id);
 }
+
+obol_rc store_tx_endpoint_list(store_tx_t *tx, core_arena_t *arena,
+                               const char *shop_id, store_endpoint_t **rows,
+                               size_t *count)
+{
+  return tx->store->ops->endpoint_list(tx->conn, arena, shop_id, rows, count);
+}
+
+/* ---- deliveries ---- */
+obol_rc store_tx_delivery_insert(store_tx_t *tx,
+                                 const store_delivery_t *delivery)
+{
+  return tx->store->ops->delivery_insert(tx->conn, delivery);
+}
+
+obol_rc store_tx_delivery_due(store_tx_t *tx, core_arena_t *arena,
+                              int64_t now, int limit,
+                              char (**ids)[STORE_ID_MAX], size_t *count)
+{
+  return tx->store->ops->delivery_due(tx->conn, arena, now, limit, ids,
+                                      count);
+}
+
+obol_rc store_tx_delivery_lease(store_tx_t *tx, const char *delivery_id,
+                                int64_t lease_until)
+{
+  return tx->store->ops->delivery_lease(tx->conn, delivery_id, lease_until);
+}
+
+obol_rc store_tx_delivery_update(store_tx_t *tx,
+                                 const store_delivery_t *delivery,
+                                 const store_attempt_t *attempt)
+{
+  return tx->store->ops->delivery_update(tx->conn, delivery, attempt);
+}
+
+obol_rc store_delivery_work(store_t *store, core_arena_t *arena,
+                            const char *delivery_id, store_work_t *out)
+{
+  STORE_READ(store, store->ops->delivery_work(conn, arena, delivery_id, out));
+}
+
+obol_rc store_delivery_list(store_t *store, core_arena_t *arena,
+                            const char *shop_id, const char *event_id,
+                            store_delivery_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->delivery_list(conn, arena, shop_id, event_id,
+                                              rows, count));
+}

@@ -147,6 +147,45 @@ typedef struct {
   int64_t updated_at;
 } store_endpoint_t;
 
+/* A delivery of one event to one endpoint (the outbox). */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char shop_id[STORE_ID_MAX];
+  char event_id[STORE_ID_MAX];
+  char endpoint_id[STORE_ID_MAX];
+  char status[16];      /* pending, succeeded, failed */
+  int attempts;
+  int64_t next_attempt_at; /* 0 = none (done) */
+  int last_status;         /* HTTP status of the last attempt, 0 = none */
+  const char *last_error;
+  int64_t created_at;
+  int64_t updated_at;
+} store_delivery_t;
+
+/* What a worker needs to make one attempt of a claimed delivery. */
+typedef struct {
+  store_delivery_t delivery;
+  char event_type[48];
+  int64_t event_created_at;
+  int64_t event_sequence;      /* per order: 1, 2, 3 ... */
+  const char *event_data;
+  const char *url;             /* NULL: the endpoint was deleted */
+  const char *secret;
+  const char *previous_secret; /* NULL or expired: not used */
+  int64_t previous_secret_until;
+  int enabled;
+} store_work_t;
+
+/* One attempt, for the log. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char delivery_id[STORE_ID_MAX];
+  int64_t attempted_at;
+  int status_code; /* 0: no answer */
+  const char *error;
+  int duration_ms;
+} store_attempt_t;
+
 typedef obol_rc (*store_apply_fn)(store_tx_t *tx, void *arg);
 typedef void (*store_done_fn)(void *arg, obol_rc rc);
 
@@ -197,6 +236,15 @@ typedef struct store_ops {
   obol_rc (*endpoint_list)(store_conn_t *conn, core_arena_t *arena,
                            const char *shop_id, store_endpoint_t **rows,
                            size_t *count);
+  /* Deliveries due at now and not leased; at most limit ids. */
+  obol_rc (*delivery_due)(store_conn_t *conn, core_arena_t *arena,
+                          int64_t now, int limit, char (**ids)[STORE_ID_MAX],
+                          size_t *count);
+  obol_rc (*delivery_work)(store_conn_t *conn, core_arena_t *arena,
+                           const char *delivery_id, store_work_t *out);
+  obol_rc (*delivery_list)(store_conn_t *conn, core_arena_t *arena,
+                           const char *shop_id, const char *event_id,
+                           store_delivery_t **rows, size_t *count);
   /* Nodes whose heartbeat is at or after `since`. */
   obol_rc (*node_count)(store_conn_t *conn, int64_t since, int64_t *count);
 
@@ -213,6 +261,14 @@ typedef struct store_ops {
                              const store_endpoint_t *endpoint);
   obol_rc (*endpoint_delete)(store_conn_t *conn, const char *shop_id,
                              const char *endpoint_id);
+  obol_rc (*delivery_insert)(store_conn_t *conn,
+                             const store_delivery_t *delivery);
+  obol_rc (*delivery_lease)(store_conn_t *conn, const char *delivery_id,
+                            int64_t lease_until);
+  /* Writes the delivery's new state and logs the attempt. */
+  obol_rc (*delivery_update)(store_conn_t *conn,
+                             const store_delivery_t *delivery,
+                             const store_attempt_t *attempt);
   /* Records that node_id is alive at now, and forgets nodes silent since
    * before. */
   obol_rc (*node_heartbeat)(store_conn_t *conn, const char *node_id,
@@ -302,6 +358,24 @@ obol_rc store_tx_endpoint_update(store_tx_t *tx,
                                  const store_endpoint_t *endpoint);
 obol_rc store_tx_endpoint_delete(store_tx_t *tx, const char *shop_id,
                                  const char *endpoint_id);
+obol_rc store_tx_endpoint_list(store_tx_t *tx, core_arena_t *arena,
+                               const char *shop_id, store_endpoint_t **rows,
+                               size_t *count);
+obol_rc store_tx_delivery_insert(store_tx_t *tx,
+                                 const store_delivery_t *delivery);
+obol_rc store_tx_delivery_due(store_tx_t *tx, core_arena_t *arena,
+                              int64_t now, int limit,
+                              char (**ids)[STORE_ID_MAX], size_t *count);
+obol_rc store_tx_delivery_lease(store_tx_t *tx, const char *delivery_id,
+                                int64_t lease_until);
+obol_rc store_tx_delivery_update(store_tx_t *tx,
+                                 const store_delivery_t *delivery,
+                                 const store_attempt_t *attempt);
+obol_rc store_delivery_work(store_t *store, core_arena_t *arena,
+                            const char *delivery_id, store_work_t *out);
+obol_rc store_delivery_list(store_t *store, core_arena_t *arena,
+                            const char *shop_id, const char *event_id,
+                            store_delivery_t **rows, size_t *count);
 obol_rc store_tx_shop_get(store_tx_t *tx, core_arena_t *arena,
                           const char *shop_id, store_shop_t *out);
 obol_rc store_tx_shop_insert(store_tx_t *tx, const store_shop_t *shop);

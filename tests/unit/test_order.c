@@ -85,7 +85,7 @@ static obol_rc insert_apply(store_tx_t *tx, void *arg)
   store_event_t event;
   obol_rc rc = order_prepare(a->arena, &a->order, 1000, &event);
   if(!rc)
-    rc = order_insert(tx, &a->order, &event);
+    rc = order_insert(tx, a->arena, &a->order, &event);
   return rc;
 }
 

@@ -1,0 +1,169 @@
+// Webhook delivery end to end: every event reaches the endpoints that want
+// it, signed (Obol-Signature: t=..,v1=HMAC-SHA256(secret, "t.body")),
+// retried on 5xx and connection errors, given up on 4xx, and never lost
+// across a kill -9.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import crypto from 'node:crypto';
+import { cleanup, createShop, startServer, sleep, ms } from './harness.mjs';
+import { client } from './orders-helpers.mjs';
+
+after(cleanup);
+const ARGS = ['--rate-limit', '0', '--webhook-retry-ms', '200'];
+
+/** A local receiver: answer(req, n) decides the status of the n-th call. */
+function receiver(answer = () => 200, port = 0) {
+  const calls = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const call = { headers: req.headers, body, json: JSON.parse(body) };
+      calls.push(call);
+      res.writeHead(answer(call, calls.length));
+      res.end('ok');
+    });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({
+    calls, server, url: `http://127.0.0.1:${server.address().port}/hook`,
+    port: server.address().port, close: () => new Promise((r) => server.close(r)),
+  })));
+}
+
+function verify(call, secret) {
+  const parts = call.headers['obol-signature'].split(',');
+  const t = parts.find((p) => p.startsWith('t=')).slice(2);
+  const expected = crypto.createHmac('sha256', secret).update(`${t}.${call.body}`).digest('hex');
+  return parts.filter((p) => p.startsWith('v1=')).map((p) => p.slice(3)).includes(expected);
+}
+
+async function until(pred, what, timeout = ms(10000)) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await pred()) return;
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+let srv, shop, c;
+before(async () => {
+  srv = await startServer({ args: ARGS });
+  shop = createShop(srv.dbPath, 'Webhooks');
+  c = client(srv, shop.secret_key);
+});
+
+test('every event of an order is delivered, signed, with its sequence', async () => {
+  const r = await receiver();
+  try {
+    const e = (await c.post('/v1/webhook-endpoints', { url: r.url })).json;
+    const o = await c.create({ amount: 1200 });
+    assert.equal((await c.post(`/v1/orders/${o.id}/cancel`)).status, 200);
+    await until(() => r.calls.length >= 2, 'two deliveries');
+    const events = await c.events(o.id);
+    // deliveries may arrive in any order: the sequence puts them right
+    const got = r.calls.slice().sort((x, y) => x.json.sequence - y.json.sequence);
+    assert.deepEqual(got.map((x) => x.json.type), ['order.issued', 'order.cancelled']);
+    assert.deepEqual(got.map((x) => x.json.sequence), [1, 2]);
+    assert.deepEqual(got.map((x) => x.json.id), events.map((x) => x.id));
+    for (const call of r.calls) {
+      assert.ok(verify(call, e.secret), 'signature does not verify');
+      assert.ok(!verify(call, 'whsec_wrong'), 'a wrong secret verifies');
+      assert.equal(call.headers['content-type'], 'application/json');
+      assert.equal(call.json.api_version, '2026-11-23');
+      assert.equal(call.json.data.order.id, o.id);
+      assert.ok(Math.abs(call.json.created - Date.now() / 1000) < 60);
+    }
+    assert.equal(got[1].json.data.order.status, 'cancelled');
+    const d = await c.get(`/v1/events/${events[1].id}/deliveries`);
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.json.data.length, 1);
+    assert.equal(d.json.data[0].status, 'succeeded');
+    assert.equal(d.json.data[0].last_status, 200);
+    assert.equal(d.json.data[0].endpoint_id, e.id);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
+  } finally { await r.close(); }
+});
+
+test('only the events an endpoint asks for; a disabled endpoint gets none', async () => {
+  const r = await receiver();
+  const off = await receiver();
+  try {
+    const e = (await c.post('/v1/webhook-endpoints', { url: r.url, events: ['order.cancelled'] })).json;
+    const d = (await c.post('/v1/webhook-endpoints', { url: off.url })).json;
+    await c.patch(`/v1/webhook-endpoints/${d.id}`, { enabled: false });
+    const o = await c.create({ amount: 50 });
+    await c.post(`/v1/orders/${o.id}/cancel`);
+    await until(() => r.calls.length >= 1, 'the cancelled event');
+    await sleep(ms(600));
+    assert.deepEqual(r.calls.map((x) => x.json.type), ['order.cancelled']);
+    assert.equal(off.calls.length, 0);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
+    await c.req('DELETE', `/v1/webhook-endpoints/${d.id}`);
+  } finally { await r.close(); await off.close(); }
+});
+
+test('a 5xx is retried until it succeeds; a 4xx is given up at once', async () => {
+  const flaky = await receiver((call, n) => (n <= 2 ? 503 : 200));
+  const gone = await receiver(() => 410);
+  try {
+    const e1 = (await c.post('/v1/webhook-endpoints', { url: flaky.url, events: ['order.issued'] })).json;
+    const e2 = (await c.post('/v1/webhook-endpoints', { url: gone.url, events: ['order.issued'] })).json;
+    const o = await c.create({ amount: 75 });
+    await until(() => flaky.calls.length >= 3, 'the third attempt');
+    const evt = (await c.events(o.id))[0];
+    await until(async () => {
+      const d = (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+      return d.find((x) => x.endpoint_id === e1.id)?.status === 'succeeded';
+    }, 'the retried delivery to succeed');
+    const ds = (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+    const ok = ds.find((x) => x.endpoint_id === e1.id);
+    const failed = ds.find((x) => x.endpoint_id === e2.id);
+    assert.equal(ok.attempts, 3);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.attempts, 1);
+    assert.equal(failed.last_status, 410);
+    await sleep(ms(800));
+    assert.equal(gone.calls.length, 1, 'a 4xx was retried');
+    assert.equal(flaky.calls.length, 3);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e1.id}`);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e2.id}`);
+  } finally { await flaky.close(); await gone.close(); }
+});
+
+test('during a secret rotation both signatures are sent', async () => {
+  const r = await receiver();
+  try {
+    const e = (await c.post('/v1/webhook-endpoints', { url: r.url, events: ['order.issued'] })).json;
+    const rotated = (await c.post(`/v1/webhook-endpoints/${e.id}/rotate-secret`, { grace_seconds: 600 })).json;
+    await c.create({ amount: 10 });
+    await until(() => r.calls.length >= 1, 'a delivery');
+    const sig = r.calls[0].headers['obol-signature'];
+    assert.equal(sig.split(',').filter((p) => p.startsWith('v1=')).length, 2, sig);
+    assert.ok(verify(r.calls[0], rotated.secret));
+    assert.ok(verify(r.calls[0], e.secret));
+    await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
+  } finally { await r.close(); }
+});
+
+test('an event is not lost when the server is killed before delivering it', async () => {
+  const down = await receiver();
+  const port = down.port;
+  await down.close(); // nothing listens there for now
+  const s1 = await startServer({ args: ARGS });
+  const k = createShop(s1.dbPath, 'Crash hooks');
+  const c1 = client(s1, k.secret_key);
+  await c1.post('/v1/webhook-endpoints', { url: `http://127.0.0.1:${port}/hook`, events: ['order.issued'] });
+  const o = await c1.create({ amount: 999 });
+  await sleep(ms(300)); // a failed attempt or two
+  await s1.kill();
+  const up = await receiver(() => 200, port);
+  try {
+    const s2 = await startServer({ db: s1.dbPath, args: ARGS });
+    await until(() => up.calls.length >= 1, 'the delivery after the restart', ms(15000));
+    assert.equal(up.calls[0].json.type, 'order.issued');
+    assert.equal(up.calls[0].json.data.order.id, o.id);
+    await s2.stop();
+  } finally { await up.close(); }
+});
