@@ -31,6 +31,11 @@ void notify_stop(notify_worker_t *worker);
 /* hex(HMAC-SHA256(secret, "<t>.<body>")), for Obol-Signature v1=. */
 obol_rc notify_sign(const char *secret, int64_t t, const char *body,
                     size_t len, char out[NOTIFY_SIGNATURE_HEX + 1]);
+/* For receivers: OBOL_OK when the Obol-Signature header carries a v1
+ * signature of body made with secret, at most tolerance_s seconds from
+ * now_s (300 is usual); OBOL_ERR_AUTH otherwise. */
+obol_rc notify_verify(const char *header, const char *body, size_t len,
+                      const char *secret, int64_t now_s, int tolerance_s);
 /* Delay before the retry that follows `attempts` failed attempts. */
 int64_t notify_retry_delay_ms(int attempts, int base_ms);
 

@@ -167,3 +167,20 @@ test('an event is not lost when the server is killed before delivering it', asyn
     await s2.stop();
   } finally { await up.close(); }
 });
+
+test('live events never go to loopback or private addresses', async () => {
+  const live = createShop(srv.dbPath, 'Live hooks', ['--live']);
+  const lc = client(srv, live.secret_key);
+  const e = (await lc.post('/v1/webhook-endpoints', { url: 'https://127.0.0.1:9/hook', events: ['order.issued'] })).json;
+  assert.ok(e.id, JSON.stringify(e));
+  const o = await lc.create({ amount: 100 });
+  assert.equal(o.test, false);
+  const evt = (await lc.events(o.id))[0];
+  await until(async () => {
+    const d = (await lc.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+    return d.length === 1 && d[0].status === 'failed';
+  }, 'the delivery to be refused');
+  const d = (await lc.get(`/v1/events/${evt.id}/deliveries`)).json.data[0];
+  assert.equal(d.attempts, 1);
+  assert.match(d.last_error, /private/);
+});

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -42,12 +43,41 @@ static void test_retry_schedule(void **state)
   assert_int_equal(notify_retry_delay_ms(1000, 10000), 6LL * 3600 * 1000);
 }
 
+static void test_verify(void **state)
+{
+  const char *body = "{\"a\":1}";
+  char sig[NOTIFY_SIGNATURE_HEX + 1], old[NOTIFY_SIGNATURE_HEX + 1];
+  char header[256];
+  (void)state;
+
+  notify_sign("whsec_new", 1700000000, body, 7, sig);
+  notify_sign("whsec_old", 1700000000, body, 7, old);
+  snprintf(header, sizeof(header), "t=1700000000,v1=%s,v1=%s", sig, old);
+  assert_int_equal(notify_verify(header, body, 7, "whsec_new", 1700000100, 300),
+                   OBOL_OK);
+  assert_int_equal(notify_verify(header, body, 7, "whsec_old", 1700000100, 300),
+                   OBOL_OK);
+  assert_int_equal(notify_verify(header, body, 7, "whsec_other", 1700000100,
+                                 300), OBOL_ERR_AUTH);
+  /* too old, too new, tampered body, missing t */
+  assert_int_equal(notify_verify(header, body, 7, "whsec_new", 1700000301, 300),
+                   OBOL_ERR_AUTH);
+  assert_int_equal(notify_verify(header, body, 7, "whsec_new", 1699999000, 300),
+                   OBOL_ERR_AUTH);
+  assert_int_equal(notify_verify(header, "{\"a\":2}", 7, "whsec_new",
+                                 1700000100, 300), OBOL_ERR_AUTH);
+  snprintf(header, sizeof(header), "v1=%s", sig);
+  assert_int_equal(notify_verify(header, body, 7, "whsec_new", 1700000100, 300),
+                   OBOL_ERR_AUTH);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_signature_known_value),
     cmocka_unit_test(test_signature_depends_on_everything),
     cmocka_unit_test(test_retry_schedule),
+    cmocka_unit_test(test_verify),
   };
   return cmocka_run_group_tests_name("notify", tests, NULL, NULL);
 }
