@@ -302,6 +302,7 @@ json_t *api_event_json(const store_event_t *event)
 
 http_status_t api_order_events(http_request_t *req)
 {
+  store_event_query_t query = {.shop_id = req->shop_id};
   store_event_t *events = NULL;
   store_order_t order;
   size_t count = 0, i;
@@ -310,9 +311,10 @@ http_status_t api_order_events(http_request_t *req)
 
   rc = store_order_get(http_store(req), req->arena, req->shop_id,
                        http_param(req, "id"), &order);
+  query.order_id = order.id;
   if(!rc)
-    rc = store_event_list(http_store(req), req->arena, req->shop_id, order.id,
-                          &events, &count);
+    rc = store_event_list(http_store(req), req->arena, &query, &events,
+                          &count);
   if(rc) {
     http_respond_rc(req, rc);
     return HTTP_DONE;

@@ -109,14 +109,16 @@ static int lifecycle_wants(const char *events, const char *type)
 /* The outbox: in the event's own transaction, one pending delivery for
  * each enabled endpoint of the shop that wants the event. A crash can
  * then lose neither the event nor its deliveries. */
-static obol_rc lifecycle_outbox(store_tx_t *tx, core_arena_t *arena,
-                                const store_event_t *event)
+obol_rc order_outbox(store_tx_t *tx, core_arena_t *arena,
+                     const store_event_t *event, int *queued)
 {
   store_endpoint_t *endpoints = NULL;
   size_t count = 0, i;
   obol_rc rc = store_tx_endpoint_list(tx, arena, event->shop_id, &endpoints,
                                       &count);
 
+  if(queued)
+    *queued = 0;
   for(i = 0; !rc && i < count; i++) {
     store_delivery_t delivery;
     if(!endpoints[i].enabled || !lifecycle_wants(endpoints[i].events,
@@ -130,8 +132,11 @@ static obol_rc lifecycle_outbox(store_tx_t *tx, core_arena_t *arena,
     memcpy(delivery.event_id, event->id, sizeof(delivery.event_id));
     memcpy(delivery.endpoint_id, endpoints[i].id,
            sizeof(delivery.endpoint_id));
-    delivery.created_at = event->created_at;
+    /* a redelivery is due now; a new event's delivery when it happened */
+    delivery.created_at = queued ? core_now_ms() : event->created_at;
     rc = store_tx_delivery_insert(tx, &delivery);
+    if(!rc && queued)
+      (*queued)++;
   }
   return rc;
 }
@@ -146,7 +151,7 @@ static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
   if(!rc)
     rc = store_tx_event_insert(tx, &event);
   if(!rc)
-    rc = lifecycle_outbox(tx, arena, &event);
+    rc = order_outbox(tx, arena, &event, NULL);
   return rc;
 }
 
@@ -169,7 +174,7 @@ obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
   if(!rc)
     rc = store_tx_event_insert(tx, event);
   if(!rc)
-    rc = lifecycle_outbox(tx, arena, event);
+    rc = order_outbox(tx, arena, event, NULL);
   return rc;
 }
 

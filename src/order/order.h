@@ -95,6 +95,10 @@ obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
                       int64_t now, store_event_t *event);
 obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
                      const store_order_t *order, const store_event_t *event);
+/* Queues a delivery of event to each enabled endpoint of its shop that
+ * wants it, in the transaction (the outbox; also used to redeliver). */
+obol_rc order_outbox(store_tx_t *tx, core_arena_t *arena,
+                     const store_event_t *event, int *queued);
 /* The event numbered order->event_sequence, snapshot included. */
 obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,

@@ -841,17 +841,27 @@ static obol_rc pg_order_update(store_conn_t *conn, const store_order_t *order)
 /* ---- events ---- */
 
 static obol_rc pg_event_list(store_conn_t *conn, core_arena_t *arena,
-                             const char *shop_id, const char *order_id,
+                             const store_event_query_t *query,
                              store_event_t **rows, size_t *count)
 {
+  int which = query->order_id   ? STORE_SQL_EVENT_LIST
+              : query->event_id ? STORE_SQL_EVENT_GET
+                                : STORE_SQL_EVENT_PAGE;
   pg_params_t params = {0};
   PGresult *result;
   obol_rc rc;
   int total, i;
 
-  pg_param_text(&params, 1, shop_id);
-  pg_param_text(&params, 2, order_id);
-  rc = pg_exec(conn, STORE_SQL_EVENT_LIST, &params, &result);
+  pg_param_text(&params, 1, query->shop_id);
+  if(which == STORE_SQL_EVENT_PAGE) {
+    pg_param_text(&params, 2, query->cursor_id);
+    pg_param_int(&params, 3, query->cursor_created_at);
+    pg_param_int(&params, 4, query->limit);
+  }
+  else
+    pg_param_text(&params, 2, query->order_id ? query->order_id
+                                              : query->event_id);
+  rc = pg_exec(conn, which, &params, &result);
   if(rc)
     return rc;
   total = PQntuples(result);

@@ -75,6 +75,14 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_EVENT_LIST] = "SELECT id, shop_id, order_id, sequence, type, "
                      "created_at, data FROM events WHERE shop_id = ?1 AND "
                      "order_id = ?2 ORDER BY sequence",
+  [STORE_SQL_EVENT_GET] = "SELECT id, shop_id, order_id, sequence, type, "
+                         "created_at, data FROM events WHERE shop_id = ?1 AND "
+                         "id = ?2",
+  [STORE_SQL_EVENT_PAGE] =
+      "SELECT id, shop_id, order_id, sequence, type, created_at, data FROM "
+      "events WHERE shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR "
+      "(created_at, id) < (?3, ?2)) ORDER BY created_at DESC, id DESC "
+      "LIMIT ?4",
   [STORE_SQL_EVENT_INSERT] = "INSERT INTO events (id, shop_id, order_id, sequence, "
                        "type, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, "
                        "?6, ?7)",

@@ -814,10 +814,13 @@ static obol_rc sqlite_order_update(store_conn_t *conn,
 /* ---- events ---- */
 
 static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
-                                 const char *shop_id, const char *order_id,
+                                 const store_event_query_t *query,
                                  store_event_t **rows, size_t *count)
 {
-  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_EVENT_LIST);
+  int which = query->order_id   ? STORE_SQL_EVENT_LIST
+              : query->event_id ? STORE_SQL_EVENT_GET
+                                : STORE_SQL_EVENT_PAGE;
+  sqlite3_stmt *stmt = sqlite_stmt(conn, which);
   size_t capacity = 16, found = 0;
   store_event_t *out;
   int result = SQLITE_DONE;
@@ -825,8 +828,15 @@ static obol_rc sqlite_event_list(store_conn_t *conn, core_arena_t *arena,
   if(!stmt)
     return OBOL_ERR_STORE;
   out = core_arena_alloc(arena, capacity * sizeof(*out));
-  sqlite_bind_text(stmt, 1, shop_id);
-  sqlite_bind_text(stmt, 2, order_id);
+  sqlite_bind_text(stmt, 1, query->shop_id);
+  if(which == STORE_SQL_EVENT_PAGE) {
+    sqlite_bind_text(stmt, 2, query->cursor_id);
+    sqlite3_bind_int64(stmt, 3, query->cursor_created_at);
+    sqlite3_bind_int(stmt, 4, query->limit);
+  }
+  else
+    sqlite_bind_text(stmt, 2, query->order_id ? query->order_id
+                                              : query->event_id);
   while(out && (result = sqlite3_step(stmt)) == SQLITE_ROW) {
     store_event_t *event;
     if(found == capacity) {

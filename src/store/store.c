@@ -181,11 +181,17 @@ obol_rc store_order_list_due(store_t *store, core_arena_t *arena, int64_t now,
 }
 
 obol_rc store_event_list(store_t *store, core_arena_t *arena,
-                         const char *shop_id, const char *order_id,
+                         const store_event_query_t *query,
                          store_event_t **rows, size_t *count)
 {
-  STORE_READ(store, store->ops->event_list(conn, arena, shop_id, order_id,
-                                           rows, count));
+  STORE_READ(store, store->ops->event_list(conn, arena, query, rows, count));
+}
+
+obol_rc store_tx_event_list(store_tx_t *tx, core_arena_t *arena,
+                            const store_event_query_t *query,
+                            store_event_t **rows, size_t *count)
+{
+  return tx->store->ops->event_list(tx->conn, arena, query, rows, count);
 }
 
 obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,

@@ -121,6 +121,17 @@ typedef struct {
   const char *data;  /* JSON object text */
 } store_event_t;
 
+/* Which events: one order's (oldest first), one by id, or a page of the
+ * shop's (newest first, after the (created_at, id) cursor). */
+typedef struct {
+  const char *shop_id;
+  const char *order_id;  /* the order's events */
+  const char *event_id;  /* or this one */
+  int64_t cursor_created_at;
+  const char *cursor_id; /* or a page: NULL = the first */
+  int limit;
+} store_event_query_t;
+
 /* A stored answer to a POST with an Idempotency-Key. */
 typedef struct {
   char shop_id[STORE_ID_MAX];
@@ -225,7 +236,7 @@ typedef struct store_ops {
                             int64_t now, int limit, store_order_t **rows,
                             size_t *count);
   obol_rc (*event_list)(store_conn_t *conn, core_arena_t *arena,
-                        const char *shop_id, const char *order_id,
+                        const store_event_query_t *query,
                         store_event_t **rows, size_t *count);
   obol_rc (*idempotency_get)(store_conn_t *conn, core_arena_t *arena,
                              const char *shop_id, const char *key,
@@ -322,8 +333,11 @@ obol_rc store_order_list(store_t *store, core_arena_t *arena,
 obol_rc store_order_list_due(store_t *store, core_arena_t *arena, int64_t now,
                              int limit, store_order_t **rows, size_t *count);
 obol_rc store_event_list(store_t *store, core_arena_t *arena,
-                         const char *shop_id, const char *order_id,
+                         const store_event_query_t *query,
                          store_event_t **rows, size_t *count);
+obol_rc store_tx_event_list(store_tx_t *tx, core_arena_t *arena,
+                            const store_event_query_t *query,
+                            store_event_t **rows, size_t *count);
 obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
                               const char *shop_id, const char *key,
                               store_idempotency_t *out);

@@ -184,3 +184,53 @@ test('live events never go to loopback or private addresses', async () => {
   assert.equal(d.attempts, 1);
   assert.match(d.last_error, /private/);
 });
+
+test('GET /v1/events pages the shop\'s events, newest first', async () => {
+  const s = await startServer({ args: ARGS });
+  try {
+    const k = createShop(s.dbPath, 'Event pages');
+    const ck = client(s, k.secret_key);
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      const o = await ck.create({ amount: 10 + i });
+      ids.push((await ck.events(o.id))[0].id);
+    }
+    const seen = [];
+    let cursor = null;
+    for (let page = 0; page < 5; page++) {
+      const r = await ck.get(`/v1/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(r.status, 200, r.text);
+      seen.push(...r.json.data.map((e) => e.id));
+      if (!r.json.has_more) break;
+      cursor = encodeURIComponent(r.json.next_cursor);
+    }
+    assert.deepEqual(seen, ids.slice().reverse());
+    assert.equal((await ck.get('/v1/events?limit=0')).status, 400);
+    assert.equal((await ck.get('/v1/events?cursor=nope')).status, 400);
+    const stranger = client(s, createShop(s.dbPath, 'Stranger').secret_key);
+    assert.equal((await stranger.get('/v1/events')).json.data.length, 0);
+    assert.equal((await stranger.get(`/v1/events/${ids[0]}/deliveries`)).status, 404);
+    assert.equal((await stranger.post(`/v1/events/${ids[0]}/redeliver`)).status, 404);
+  } finally { await s.stop(); }
+});
+
+test('redeliver sends an event again, after a delivery gave up', async () => {
+  let fail = true;
+  const r = await receiver(() => (fail ? 404 : 200));
+  try {
+    const e = (await c.post('/v1/webhook-endpoints', { url: r.url, events: ['order.issued'] })).json;
+    const o = await c.create({ amount: 33 });
+    const evt = (await c.events(o.id))[0];
+    await until(async () => (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data
+      .some((d) => d.status === 'failed'), 'the 404 to fail the delivery');
+    fail = false;
+    const again = await c.post(`/v1/events/${evt.id}/redeliver`);
+    assert.equal(again.status, 202, again.text);
+    assert.equal(again.json.queued, 1);
+    await until(() => r.calls.length >= 2, 'the redelivery');
+    assert.equal(r.calls[1].json.id, evt.id);
+    const ds = (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+    assert.deepEqual(ds.map((d) => d.status).sort(), ['failed', 'succeeded']);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
+  } finally { await r.close(); }
+});

@@ -141,8 +141,11 @@ static void test_max_attempts_cancels(void **state)
                                    &a.order), OBOL_OK);
   assert_string_equal(a.order.status, "cancelled");
   assert_int_equal(a.order.failed_attempts, 2);
-  assert_int_equal(store_event_list(store, a.arena, "shop_1", "ord_1",
-                                    &events, &count), OBOL_OK);
+  {
+    store_event_query_t query = {.shop_id = "shop_1", .order_id = "ord_1"};
+    assert_int_equal(store_event_list(store, a.arena, &query, &events,
+                                      &count), OBOL_OK);
+  }
   assert_int_equal(count, 4); /* issued, failed, failed, cancelled */
   assert_string_equal(events[0].type, "order.issued");
   assert_string_equal(events[1].type, "order.payment_failure");
