@@ -33,6 +33,7 @@ http_status_t api_webhook_delete(http_request_t *req);
 http_status_t api_webhook_rotate(http_request_t *req);
 http_status_t api_event_deliveries(http_request_t *req);
 http_status_t api_event_list(http_request_t *req);
+http_status_t api_event_get(http_request_t *req);
 http_status_t api_event_redeliver(http_request_t *req);
 http_status_t api_test_clock(http_request_t *req);
 

@@ -77,6 +77,17 @@ http_status_t api_event_list(http_request_t *req)
   return HTTP_DONE;
 }
 
+/* ---- GET /v1/events/{id} ---- */
+
+http_status_t api_event_get(http_request_t *req)
+{
+  store_event_t *event;
+
+  if(!event_find(req, &event))
+    http_respond_json(req, 200, api_event_json(event));
+  return HTTP_DONE;
+}
+
 /* ---- POST /v1/events/{id}/redeliver ---- */
 
 typedef struct {

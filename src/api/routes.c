@@ -20,6 +20,7 @@ const http_route_t api_routes[] = {
   {"DELETE", "/v1/webhook-endpoints/{id}", api_webhook_delete, 1},
   {"POST", "/v1/webhook-endpoints/{id}/rotate-secret", api_webhook_rotate, 1},
   {"GET", "/v1/events", api_event_list, 1},
+  {"GET", "/v1/events/{id}", api_event_get, 1},
   {"GET", "/v1/events/{id}/deliveries", api_event_deliveries, 1},
   {"POST", "/v1/events/{id}/redeliver", api_event_redeliver, 1},
   {"POST", "/v1/test/clock", api_test_clock, 1},

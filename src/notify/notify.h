@@ -36,7 +36,10 @@ obol_rc notify_sign(const char *secret, int64_t t, const char *body,
  * now_s (300 is usual); OBOL_ERR_AUTH otherwise. */
 obol_rc notify_verify(const char *header, const char *body, size_t len,
                       const char *secret, int64_t now_s, int tolerance_s);
-/* Delay before the retry that follows `attempts` failed attempts. */
+/* Delay before the retry that follows `attempts` failed attempts:
+ * base, doubling, at most 6 h; with base 10 s, 20 retries span ~2.5 days. */
 int64_t notify_retry_delay_ms(int attempts, int base_ms);
+/* When that retry is due: now + the delay + up to 20% of jitter. */
+int64_t notify_retry_at(int64_t now, int attempts, int base_ms);
 
 #endif

@@ -51,6 +51,16 @@ int64_t notify_retry_delay_ms(int attempts, int base_ms)
   return delay < NOTIFY_DELAY_MAX_MS ? delay : NOTIFY_DELAY_MAX_MS;
 }
 
+int64_t notify_retry_at(int64_t now, int attempts, int base_ms)
+{
+  int64_t delay = notify_retry_delay_ms(attempts, base_ms);
+  uint32_t random = 0;
+
+  /* up to +20%, so deliveries that failed together do not retry together */
+  core_random_bytes(&random, sizeof(random));
+  return now + delay + (int64_t)((double)delay * 0.2 * (random / 4294967296.0));
+}
+
 obol_rc notify_verify(const char *header, const char *body, size_t len,
                       const char *secret, int64_t now_s, int tolerance_s)
 {

@@ -17,9 +17,12 @@
 #define NOTIFY_TIMEOUT_MS 10000    /* seed 004: a 10 s timeout is a failure */
 #define NOTIFY_ANSWER_MAX 65536    /* bytes of an answer kept (for errors) */
 #define NOTIFY_API_VERSION "2026-11-23"
+#define NOTIFY_PER_HOST 8          /* one slow receiver cannot take them all */
+#define NOTIFY_ANSWER_KEPT 256     /* first bytes of an answer, for the log */
 
 struct notify_worker {
   store_t *store;
+  CURLM *multi; /* kept across rounds: its connections are reused */
   notify_options_t options;
   pthread_t thread;
   pthread_mutex_t lock;
@@ -40,6 +43,8 @@ typedef struct {
   store_delivery_t result;
   store_attempt_t attempt;
   char error[CURL_ERROR_SIZE];
+  char answer[NOTIFY_ANSWER_KEPT + 1];
+  size_t answer_len;
 } notify_transfer_t;
 
 /* ---- claiming ---- */
@@ -67,12 +72,19 @@ static obol_rc notify_claim_apply(store_tx_t *tx, void *arg)
 
 /* ---- one request ---- */
 
-static size_t notify_discard(char *data, size_t size, size_t count,
-                             void *arg)
+/* Keeps the first bytes of the answer for the attempt log; reads (and
+ * drops) the rest up to the cap, so the connection can be reused. */
+static size_t notify_answer(char *data, size_t size, size_t count, void *arg)
 {
-  (void)data;
-  (void)arg;
-  return size * count; /* the answer's body is not needed */
+  notify_transfer_t *transfer = arg;
+  size_t len = size * count;
+  size_t room = NOTIFY_ANSWER_KEPT - transfer->answer_len;
+
+  if(room > len)
+    room = len;
+  memcpy(transfer->answer + transfer->answer_len, data, room);
+  transfer->answer_len += room;
+  return len;
 }
 
 static int notify_private(const struct sockaddr *address)
@@ -182,7 +194,8 @@ static CURL *notify_easy(notify_transfer_t *transfer)
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, notify_discard);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, notify_answer);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE, (long)NOTIFY_ANSWER_MAX);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, notify_open_socket);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, transfer);
@@ -215,9 +228,8 @@ static void notify_outcome(notify_worker_t *worker,
     snprintf(result->status, sizeof(result->status), "failed");
   else {
     snprintf(result->status, sizeof(result->status), "pending");
-    result->next_attempt_at =
-        now + notify_retry_delay_ms(result->attempts,
-                                    worker->options.retry_base_ms);
+    result->next_attempt_at = notify_retry_at(now, result->attempts,
+                                              worker->options.retry_base_ms);
   }
   memset(&transfer->attempt, 0, sizeof(transfer->attempt));
   core_id_new("att", transfer->attempt.id, sizeof(transfer->attempt.id));
@@ -225,7 +237,10 @@ static void notify_outcome(notify_worker_t *worker,
          sizeof(transfer->attempt.delivery_id));
   transfer->attempt.attempted_at = now;
   transfer->attempt.status_code = (int)status;
-  transfer->attempt.error = error;
+  transfer->answer[transfer->answer_len] = '\0';
+  /* the log keeps the error, else the first bytes of the answer */
+  transfer->attempt.error = error ? error
+                            : transfer->answer_len ? transfer->answer : NULL;
   transfer->attempt.duration_ms =
       (int)((core_monotonic_ns() - transfer->started_ns) / 1000000);
 }
@@ -283,7 +298,7 @@ static void notify_attempt_all(notify_worker_t *worker, core_arena_t *arena,
 {
   notify_transfer_t *transfers = calloc(claim->count, sizeof(*transfers));
   notify_results_t results = {transfers, claim->count};
-  CURLM *multi = curl_multi_init();
+  CURLM *multi = worker->multi;
   int64_t now = core_now_ms();
   int running = 0;
   size_t i;
@@ -326,7 +341,6 @@ static void notify_attempt_all(notify_worker_t *worker, core_arena_t *arena,
     curl_slist_free_all(transfers[i].headers);
     core_buf_free(&transfers[i].body);
   }
-  curl_multi_cleanup(multi);
   free(transfers);
 }
 
@@ -380,9 +394,21 @@ obol_rc notify_start(store_t *store, const notify_options_t *options,
     worker->options.interval_ms = 200;
   if(worker->options.retry_base_ms <= 0)
     worker->options.retry_base_ms = 10000;
+  worker->multi = curl_multi_init();
+  if(!worker->multi) {
+    curl_global_cleanup();
+    free(worker);
+    return OBOL_ERR_NOMEM;
+  }
+  curl_multi_setopt(worker->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                    (long)NOTIFY_PER_HOST);
+  curl_multi_setopt(worker->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                    (long)NOTIFY_BATCH);
   pthread_mutex_init(&worker->lock, NULL);
   pthread_cond_init(&worker->wake, NULL);
   if(pthread_create(&worker->thread, NULL, notify_main, worker)) {
+    curl_multi_cleanup(worker->multi);
+    curl_global_cleanup();
     free(worker);
     return OBOL_ERR_IO;
   }
@@ -401,6 +427,7 @@ void notify_stop(notify_worker_t *worker)
   pthread_join(worker->thread, NULL);
   pthread_mutex_destroy(&worker->lock);
   pthread_cond_destroy(&worker->wake);
+  curl_multi_cleanup(worker->multi);
   curl_global_cleanup();
   free(worker);
 }

@@ -76,6 +76,8 @@ test('every event of an order is delivered, signed, with its sequence', async ()
       assert.ok(Math.abs(call.json.created - Date.now() / 1000) < 60);
     }
     assert.equal(got[1].json.data.order.status, 'cancelled');
+    await until(async () => (await c.get(`/v1/events/${events[1].id}/deliveries`)).json.data
+      .some((x) => x.status === 'succeeded'), 'the outcome to be recorded');
     const d = await c.get(`/v1/events/${events[1].id}/deliveries`);
     assert.equal(d.status, 200, d.text);
     assert.equal(d.json.data.length, 1);
@@ -205,11 +207,17 @@ test('GET /v1/events pages the shop\'s events, newest first', async () => {
       cursor = encodeURIComponent(r.json.next_cursor);
     }
     assert.deepEqual(seen, ids.slice().reverse());
+    const one = await ck.get(`/v1/events/${ids[0]}`);
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.json.id, ids[0]);
+    assert.equal(one.json.type, 'order.issued');
+    assert.equal(one.json.sequence, 1);
     assert.equal((await ck.get('/v1/events?limit=0')).status, 400);
     assert.equal((await ck.get('/v1/events?cursor=nope')).status, 400);
     const stranger = client(s, createShop(s.dbPath, 'Stranger').secret_key);
     assert.equal((await stranger.get('/v1/events')).json.data.length, 0);
     assert.equal((await stranger.get(`/v1/events/${ids[0]}/deliveries`)).status, 404);
+    assert.equal((await stranger.get(`/v1/events/${ids[0]}`)).status, 404);
     assert.equal((await stranger.post(`/v1/events/${ids[0]}/redeliver`)).status, 404);
   } finally { await s.stop(); }
 });
@@ -229,6 +237,9 @@ test('redeliver sends an event again, after a delivery gave up', async () => {
     assert.equal(again.json.queued, 1);
     await until(() => r.calls.length >= 2, 'the redelivery');
     assert.equal(r.calls[1].json.id, evt.id);
+    // the worker records the outcome just after the receiver answered
+    await until(async () => (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data
+      .some((d) => d.status === 'succeeded'), 'the redelivery to be recorded');
     const ds = (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data;
     assert.deepEqual(ds.map((d) => d.status).sort(), ['failed', 'succeeded']);
     await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
