@@ -12,12 +12,12 @@
 
 #include "notify.h"
 
-#define NOTIFY_BATCH 32
+#define NOTIFY_BATCH 256
 #define NOTIFY_LEASE_MS 60000      /* a dead worker's claim lapses after */
 #define NOTIFY_TIMEOUT_MS 10000    /* seed 004: a 10 s timeout is a failure */
 #define NOTIFY_ANSWER_MAX 65536    /* bytes of an answer kept (for errors) */
 #define NOTIFY_API_VERSION "2026-11-23"
-#define NOTIFY_PER_HOST 8          /* one slow receiver cannot take them all */
+#define NOTIFY_PER_HOST 32         /* one slow receiver cannot take them all */
 #define NOTIFY_ANSWER_KEPT 256     /* first bytes of an answer, for the log */
 
 struct notify_worker {
@@ -344,7 +344,8 @@ static void notify_attempt_all(notify_worker_t *worker, core_arena_t *arena,
   free(transfers);
 }
 
-static void notify_round(notify_worker_t *worker)
+/* One round: claim, attempt, record. Returns how many were claimed. */
+static size_t notify_round(notify_worker_t *worker)
 {
   core_arena_t *arena = core_arena_create(65536);
   notify_claim_t claim = {arena, NULL, 0};
@@ -353,15 +354,24 @@ static void notify_round(notify_worker_t *worker)
      claim.count)
     notify_attempt_all(worker, arena, &claim);
   core_arena_destroy(arena);
+  return claim.count;
 }
 
 static void *notify_main(void *arg)
 {
   notify_worker_t *worker = arg;
 
+  size_t claimed = 0;
+
   pthread_mutex_lock(&worker->lock);
   while(!worker->stopping) {
     struct timespec until;
+    if(claimed == NOTIFY_BATCH) { /* a backlog: no pause between rounds */
+      pthread_mutex_unlock(&worker->lock);
+      claimed = notify_round(worker);
+      pthread_mutex_lock(&worker->lock);
+      continue;
+    }
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_nsec += (long)worker->options.interval_ms * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
@@ -370,7 +380,7 @@ static void *notify_main(void *arg)
     if(worker->stopping)
       break;
     pthread_mutex_unlock(&worker->lock);
-    notify_round(worker);
+    claimed = notify_round(worker);
     pthread_mutex_lock(&worker->lock);
   }
   pthread_mutex_unlock(&worker->lock);
