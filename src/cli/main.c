@@ -28,6 +28,10 @@ static const char cli_usage[] =
     "  key create --shop ID [--live] [--json]\n"
     "                        add a secret key to a shop\n"
     "  key revoke KEY_ID     revoke a secret key\n"
+    "  events list --shop ID [--limit N]\n"
+    "                        the shop's newest events\n"
+    "  events redeliver EVENT_ID --shop ID\n"
+    "                        send an event again to the shop's endpoints\n"
     "\n"
     "options for every command:\n"
     "  --database PATH       SQLite file (OBOL_DATABASE, default obol.db)\n"
@@ -73,6 +77,7 @@ typedef struct {
   long sweep_interval;
   long key_cache_ms;
   long webhook_retry_ms;
+  long limit;
   int allow_private_webhooks;
   double max_order_amount;
   int test_clock;
@@ -141,6 +146,7 @@ static void cli_defaults(cli_options_t *options)
   options->sweep_interval = 1000;
   options->key_cache_ms = 1000;
   options->webhook_retry_ms = 10000;
+  options->limit = 20;
   options->max_order_amount = 1e12;
   if(options->threads < 1)
     options->threads = 1;
@@ -220,6 +226,10 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
       if(cli_parse_long(value, 1, 86400, &options->idle_timeout))
         return cli_fail("--idle-timeout must be 1 to 86400 seconds, not '%s'",
                         value);
+    }
+    else if(!strcmp(arg, "--limit")) {
+      if(cli_parse_long(value, 1, 1000, &options->limit))
+        return cli_fail("--limit must be 1 to 1000, not '%s'", value);
     }
     else if(!strcmp(arg, "--webhook-retry-ms")) {
       if(cli_parse_long(value, 10, 3600000, &options->webhook_retry_ms))
@@ -533,6 +543,88 @@ static int cli_serve(const cli_options_t *options)
   return 0;
 }
 
+/* obol events list --shop ID [--limit N]: the newest events, one a line. */
+static int cli_events_list(store_t *store, const cli_options_t *options)
+{
+  store_event_query_t query = {.shop_id = options->shop,
+                               .limit = (int)options->limit};
+  core_arena_t *arena = core_arena_create(65536);
+  store_event_t *rows = NULL;
+  size_t count = 0, i;
+  obol_rc rc = arena ? store_event_list(store, arena, &query, &rows, &count)
+                     : OBOL_ERR_NOMEM;
+
+  for(i = 0; !rc && i < count; i++) {
+    char when[32];
+    core_time_format(rows[i].created_at, when, sizeof(when));
+    printf("%s  %s  %-28s %s #%lld\n", rows[i].id, when, rows[i].type,
+           rows[i].order_id, (long long)rows[i].sequence);
+  }
+  core_arena_destroy(arena);
+  if(rc)
+    fprintf(stderr, "obol: events list failed: %s\n", obol_rc_str(rc));
+  return rc ? 1 : 0;
+}
+
+typedef struct {
+  store_event_t *event;
+  int queued;
+} cli_redeliver_t;
+
+static obol_rc cli_redeliver_apply(store_tx_t *tx, void *arg)
+{
+  cli_redeliver_t *redeliver = arg;
+  core_arena_t *arena = core_arena_create(8192);
+  obol_rc rc = arena ? order_outbox(tx, arena, redeliver->event,
+                                    &redeliver->queued)
+                     : OBOL_ERR_NOMEM;
+  core_arena_destroy(arena);
+  return rc;
+}
+
+/* obol events redeliver EVENT_ID --shop ID: queues it again. */
+static int cli_events_redeliver(store_t *store, const cli_options_t *options)
+{
+  store_event_query_t query = {.shop_id = options->shop,
+                               .event_id = options->positional};
+  core_arena_t *arena = core_arena_create(65536);
+  cli_redeliver_t redeliver = {NULL, 0};
+  size_t count = 0;
+  obol_rc rc = arena ? store_event_list(store, arena, &query,
+                                        &redeliver.event, &count)
+                     : OBOL_ERR_NOMEM;
+
+  if(!rc && count == 0)
+    rc = OBOL_ERR_NOT_FOUND;
+  if(!rc)
+    rc = store_write(store, cli_redeliver_apply, &redeliver);
+  if(!rc)
+    printf("%s: %d deliveries queued\n", options->positional,
+           redeliver.queued);
+  else
+    fprintf(stderr, "obol: cannot redeliver %s: %s\n", options->positional,
+            obol_rc_str(rc));
+  core_arena_destroy(arena);
+  return rc ? 1 : 0;
+}
+
+static int cli_events(const char *action, const cli_options_t *options)
+{
+  store_t *store = NULL;
+  int status;
+
+  if(!options->shop)
+    return cli_fail("%s", "events commands need --shop SHOP_ID");
+  if(!strcmp(action, "redeliver") && !options->positional)
+    return cli_fail("%s", "events redeliver needs an EVENT_ID");
+  if(cli_open_store(options, &store))
+    return 1;
+  status = !strcmp(action, "list") ? cli_events_list(store, options)
+                                   : cli_events_redeliver(store, options);
+  store_close(store);
+  return status;
+}
+
 static int cli_migrate(const cli_options_t *options)
 {
   store_t *store = NULL;
@@ -572,7 +664,8 @@ int main(int argc, char **argv)
     return 0;
   }
   cli_defaults(&options);
-  if(!strcmp(command, "shop") || !strcmp(command, "key"))
+  if(!strcmp(command, "shop") || !strcmp(command, "key") ||
+     !strcmp(command, "events"))
     first = 3;
   rc = cli_parse(argc, argv, first, &options);
   if(rc)
@@ -586,7 +679,11 @@ int main(int argc, char **argv)
   if(!strcmp(command, "key") &&
      (!strcmp(action, "create") || !strcmp(action, "revoke")))
     return cli_key(action, &options);
-  if(!strcmp(command, "shop") || !strcmp(command, "key"))
+  if(!strcmp(command, "events") &&
+     (!strcmp(action, "list") || !strcmp(action, "redeliver")))
+    return cli_events(action, &options);
+  if(!strcmp(command, "shop") || !strcmp(command, "key") ||
+     !strcmp(command, "events"))
     return cli_fail("unknown action '%s'", action);
   return cli_fail("unknown command '%s'", command);
 }

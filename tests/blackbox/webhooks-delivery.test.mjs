@@ -6,7 +6,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { cleanup, createShop, startServer, sleep, ms } from './harness.mjs';
+import { cleanup, cli, createShop, startServer, sleep, ms } from './harness.mjs';
 import { client } from './orders-helpers.mjs';
 
 after(cleanup);
@@ -242,6 +242,28 @@ test('redeliver sends an event again, after a delivery gave up', async () => {
       .some((d) => d.status === 'succeeded'), 'the redelivery to be recorded');
     const ds = (await c.get(`/v1/events/${evt.id}/deliveries`)).json.data;
     assert.deepEqual(ds.map((d) => d.status).sort(), ['failed', 'succeeded']);
+    await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
+  } finally { await r.close(); }
+});
+
+test('obol events list and obol events redeliver, next to a running server', async () => {
+  const r = await receiver();
+  try {
+    const e = (await c.post('/v1/webhook-endpoints', { url: r.url, events: ['order.issued'] })).json;
+    const o = await c.create({ amount: 44 });
+    const evt = (await c.events(o.id))[0];
+    await until(() => r.calls.length >= 1, 'the first delivery');
+    const list = cli(['events', 'list', '--shop', shop.id, '--limit', '5'], { db: srv.dbPath });
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${evt.id}.*order\\.issued.*${o.id}`));
+    const again = cli(['events', 'redeliver', evt.id, '--shop', shop.id], { db: srv.dbPath });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /1 deliveries queued/);
+    await until(() => r.calls.length >= 2, 'the redelivery through the CLI');
+    assert.equal(r.calls[1].json.id, evt.id);
+    const missing = cli(['events', 'redeliver', 'evt_nope', '--shop', shop.id], { db: srv.dbPath });
+    assert.notEqual(missing.status, 0);
+    assert.notEqual(cli(['events', 'list'], { db: srv.dbPath }).status, 0);
     await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
   } finally { await r.close(); }
 });
