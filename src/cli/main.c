@@ -58,6 +58,8 @@ static const char cli_usage[] =
     "  --webhook-retry-ms MS first webhook retry delay, doubling\n"
     "                        (default 10000)\n"
     "  --allow-private-webhooks  live events may go to private addresses\n"
+    "  --webhook-timeout-ms MS  a webhook unanswered this long fails\n"
+    "                        (default 10000)\n"
     "\n"
     "  obol --help | --version\n";
 
@@ -77,6 +79,7 @@ typedef struct {
   long sweep_interval;
   long key_cache_ms;
   long webhook_retry_ms;
+  long webhook_timeout_ms;
   long limit;
   int allow_private_webhooks;
   double max_order_amount;
@@ -146,6 +149,7 @@ static void cli_defaults(cli_options_t *options)
   options->sweep_interval = 1000;
   options->key_cache_ms = 1000;
   options->webhook_retry_ms = 10000;
+  options->webhook_timeout_ms = 10000;
   options->limit = 20;
   options->max_order_amount = 1e12;
   if(options->threads < 1)
@@ -230,6 +234,11 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--limit")) {
       if(cli_parse_long(value, 1, 1000, &options->limit))
         return cli_fail("--limit must be 1 to 1000, not '%s'", value);
+    }
+    else if(!strcmp(arg, "--webhook-timeout-ms")) {
+      if(cli_parse_long(value, 100, 600000, &options->webhook_timeout_ms))
+        return cli_fail("--webhook-timeout-ms must be 100 to 600000, not '%s'",
+                        value);
     }
     else if(!strcmp(arg, "--webhook-retry-ms")) {
       if(cli_parse_long(value, 10, 3600000, &options->webhook_retry_ms))
@@ -514,6 +523,7 @@ static int cli_serve(const cli_options_t *options)
   notify.interval_ms = 200;
   notify.retry_base_ms = (int)options->webhook_retry_ms;
   notify.allow_private = options->allow_private_webhooks;
+  notify.timeout_ms = (int)options->webhook_timeout_ms;
   if(core_id_new("node", node.id, sizeof(node.id)) ||
      order_sweeper_start(store, (int)options->sweep_interval,
                          cli_housekeeping, &node, &sweeper) ||

@@ -19,6 +19,7 @@ typedef struct {
   int interval_ms;   /* how often due deliveries are looked for */
   int retry_base_ms; /* first retry delay; doubles each time, up to 6 h */
   int allow_private; /* live events may go to loopback/private addresses */
+  int timeout_ms;    /* an answer later than this is a failed attempt */
 } notify_options_t;
 
 typedef struct notify_worker notify_worker_t;

@@ -14,7 +14,7 @@
 
 #define NOTIFY_BATCH 256
 #define NOTIFY_LEASE_MS 60000      /* a dead worker's claim lapses after */
-#define NOTIFY_TIMEOUT_MS 10000    /* seed 004: a 10 s timeout is a failure */
+#define NOTIFY_TIMEOUT_MS 10000    /* seed 004: 10 s without answer fails */
 #define NOTIFY_ANSWER_MAX 65536    /* bytes of an answer kept (for errors) */
 #define NOTIFY_API_VERSION "2026-11-23"
 #define NOTIFY_PER_HOST 32         /* one slow receiver cannot take them all */
@@ -39,6 +39,7 @@ typedef struct {
   int live;            /* a live order's event: private addresses refused */
   int refused_address; /* the address was refused before connecting */
   int allow_private;
+  int timeout_ms;
   int64_t started_ns;
   store_delivery_t result;
   store_attempt_t attempt;
@@ -192,7 +193,7 @@ static CURL *notify_easy(notify_transfer_t *transfer)
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)transfer->body.len);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)transfer->timeout_ms);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, notify_answer);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
@@ -307,6 +308,7 @@ static void notify_attempt_all(notify_worker_t *worker, core_arena_t *arena,
     notify_transfer_t *transfer = &transfers[i];
     core_buf_init(&transfer->body, 4 << 20);
     transfer->allow_private = worker->options.allow_private;
+    transfer->timeout_ms = worker->options.timeout_ms;
     transfer->started_ns = core_monotonic_ns();
     if(store_delivery_work(worker->store, arena, claim->ids[i],
                            &transfer->work))
@@ -404,6 +406,8 @@ obol_rc notify_start(store_t *store, const notify_options_t *options,
     worker->options.interval_ms = 200;
   if(worker->options.retry_base_ms <= 0)
     worker->options.retry_base_ms = 10000;
+  if(worker->options.timeout_ms <= 0)
+    worker->options.timeout_ms = NOTIFY_TIMEOUT_MS;
   worker->multi = curl_multi_init();
   if(!worker->multi) {
     curl_global_cleanup();

@@ -267,3 +267,36 @@ test('obol events list and obol events redeliver, next to a running server', asy
     await c.req('DELETE', `/v1/webhook-endpoints/${e.id}`);
   } finally { await r.close(); }
 });
+
+test('a receiver that hangs past the timeout, or drops the connection, is retried', async () => {
+  const s2 = await startServer({ args: [...ARGS, '--webhook-timeout-ms', '300'] });
+  const hung = http.createServer(() => {}); // never answers
+  let drops = 0;
+  const rude = http.createServer((req) => { drops++; req.socket.destroy(); });
+  await new Promise((r) => hung.listen(0, '127.0.0.1', r));
+  await new Promise((r) => rude.listen(0, '127.0.0.1', r));
+  try {
+    const k = client(s2, createShop(s2.dbPath, 'Rude receivers').secret_key);
+    await k.post('/v1/webhook-endpoints', { url: `http://127.0.0.1:${hung.address().port}/h`, events: ['order.issued'] });
+    await k.post('/v1/webhook-endpoints', { url: `http://127.0.0.1:${rude.address().port}/r`, events: ['order.issued'] });
+    const o = await k.create({ amount: 5 });
+    const evt = (await k.events(o.id))[0];
+    await until(async () => {
+      const ds = (await k.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+      return ds.length === 2 && ds.every((d) => d.attempts >= 2 && d.status === 'pending');
+    }, 'both deliveries to be retried', ms(15000));
+    const ds = (await k.get(`/v1/events/${evt.id}/deliveries`)).json.data;
+    for (const d of ds) {
+      assert.equal(d.last_status, null);
+      assert.ok(d.last_error, JSON.stringify(d));
+      assert.ok(d.next_attempt_at);
+    }
+    assert.ok(ds.some((d) => /timed out|timeout/i.test(d.last_error)), JSON.stringify(ds));
+    assert.ok(drops >= 2);
+  } finally {
+    hung.closeAllConnections?.();
+    hung.close();
+    rude.close();
+    await s2.stop();
+  }
+});
