@@ -83,6 +83,8 @@ int api_check_unknown_fields(json_t *object, const char *const *allowed,
                              json_t *fields);
 /* Characters (not bytes) in a JSON string: limits count characters. */
 size_t api_text_length(const json_t *string);
+/* value as compact JSON text in the arena; NULL if out of memory. */
+const char *api_json_text(core_arena_t *arena, const json_t *value);
 /* RFC 3339 UTC timestamp string for ms since the epoch. */
 json_t *api_time_json(int64_t ms);
 

@@ -105,7 +105,6 @@ http_status_t api_order_create(http_request_t *req)
   store_shop_t shop;
   int view = order_view(req);
   int pending = 0;
-  char *text;
   obol_rc rc;
 
   if(view < 0)
@@ -128,9 +127,7 @@ http_status_t api_order_create(http_request_t *req)
     fields = NULL;
     goto done;
   }
-  text = json_dumps(details, JSON_COMPACT);
-  create->order.details = text ? core_arena_strdup(req->arena, text) : NULL;
-  free(text);
+  create->order.details = api_json_text(req->arena, details);
   if(create->order.merchant_reference)
     create->order.merchant_reference =
         core_arena_strdup(req->arena, create->order.merchant_reference);

@@ -128,8 +128,6 @@ static const char **shop_field(store_shop_t *shop, size_t offset)
   return (const char **)((char *)shop + offset);
 }
 
-static const char *shop_dump(http_request_t *req, json_t *value);
-
 /* Lower-cases and checks the host list; returns its JSON text or NULL. */
 static const char *shop_patch_hosts(http_request_t *req, json_t *value,
                                     json_t *fields)
@@ -164,16 +162,8 @@ static const char *shop_patch_hosts(http_request_t *req, json_t *value,
     }
     json_array_append_new(normalized, json_string(host));
   }
-  copy = shop_dump(req, normalized);
+  copy = api_json_text(req->arena, normalized);
   json_decref(normalized);
-  return copy;
-}
-
-static const char *shop_dump(http_request_t *req, json_t *value)
-{
-  char *text = json_dumps(value, JSON_COMPACT);
-  const char *copy = text ? core_arena_strdup(req->arena, text) : NULL;
-  free(text);
   return copy;
 }
 
@@ -204,7 +194,7 @@ static const char *shop_patch_brands(http_request_t *req, json_t *value,
       return NULL;
     }
   }
-  return shop_dump(req, value);
+  return api_json_text(req->arena, value);
 }
 
 /* {percent: "2.5" (up to 2 decimals, 0-100), fixed: minor units >= 0,
@@ -278,7 +268,7 @@ static const char *shop_patch_surcharge(http_request_t *req, json_t *value,
                    fixed ? json_integer_value(fixed) : 0, "cap",
                    cap && json_is_integer(cap) ? json_integer_value(cap) : 0,
                    "format", format ? json_string_value(format) : "v1");
-  text = shop_dump(req, rule);
+  text = api_json_text(req->arena, rule);
   json_decref(rule);
   return text;
 }

@@ -1,5 +1,6 @@
 /* Validation rules shared by every resource. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -147,6 +148,14 @@ int api_check_unknown_fields(json_t *object, const char *const *allowed,
     }
   }
   return unknown;
+}
+
+const char *api_json_text(core_arena_t *arena, const json_t *value)
+{
+  char *text = json_dumps(value, JSON_COMPACT);
+  const char *copy = text ? core_arena_strdup(arena, text) : NULL;
+  free(text);
+  return copy;
 }
 
 json_t *api_time_json(int64_t ms)

@@ -85,11 +85,8 @@ static void webhook_input(http_request_t *req, json_t *body, int creating,
                                         "event list), nor \"*\""));
       }
     }
-    if(!json_object_size(fields)) {
-      char *text = json_dumps(events, JSON_COMPACT);
-      endpoint->events = text ? core_arena_strdup(req->arena, text) : NULL;
-      free(text);
-    }
+    if(!json_object_size(fields))
+      endpoint->events = api_json_text(req->arena, events);
   }
   if(description) {
     if(json_is_null(description))
