@@ -134,6 +134,16 @@ static void clock_put(char *out, int value, int digits)
   }
 }
 
+/* "HH:MM:SS" into out (8 characters, no NUL). */
+static void clock_put_time(char *out, int seconds_of_day)
+{
+  clock_put(out, seconds_of_day / 3600, 2);
+  out[2] = ':';
+  clock_put(out + 3, seconds_of_day / 60 % 60, 2);
+  out[5] = ':';
+  clock_put(out + 6, seconds_of_day % 60, 2);
+}
+
 void core_time_format(int64_t ms, char *out, size_t out_size)
 {
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
@@ -150,11 +160,7 @@ void core_time_format(int64_t ms, char *out, size_t out_size)
   text[7] = '-';
   clock_put(text + 8, day, 2);
   text[10] = 'T';
-  clock_put(text + 11, seconds_of_day / 3600, 2);
-  text[13] = ':';
-  clock_put(text + 14, seconds_of_day / 60 % 60, 2);
-  text[16] = ':';
-  clock_put(text + 17, seconds_of_day % 60, 2);
+  clock_put_time(text + 11, seconds_of_day);
   text[19] = '.';
   clock_put(text + 20, (int)(ms - secs * 1000), 3);
   text[23] = 'Z';
@@ -181,10 +187,6 @@ void core_http_date(int64_t ms, char out[CORE_HTTP_DATE_LEN + 1])
   out[11] = ' ';
   clock_put(out + 12, year, 4);
   out[16] = ' ';
-  clock_put(out + 17, seconds_of_day / 3600, 2);
-  out[19] = ':';
-  clock_put(out + 20, seconds_of_day / 60 % 60, 2);
-  out[22] = ':';
-  clock_put(out + 23, seconds_of_day % 60, 2);
+  clock_put_time(out + 17, seconds_of_day);
   memcpy(out + 25, " GMT", 5);
 }

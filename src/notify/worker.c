@@ -145,7 +145,7 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
     rc = core_buf_append_str(body, work->event_data);
   if(!rc)
     rc = core_buf_append(body, "}", 1);
-  transfer->live = !strstr(work->event_data, "\"test\":true");
+  transfer->live = !work->test; /* from the order row, not the payload */
   return rc;
 }
 

@@ -7,8 +7,6 @@
 
 #include "order.h"
 
-#define JSON_ORDER_MAX (1 << 20)
-
 /* Writes the members of one JSON object; the first error sticks. */
 typedef struct {
   core_buf_t *buf;
@@ -169,17 +167,4 @@ obol_rc order_json_write(const store_order_t *order, order_view_t view,
   if(!w.rc)
     w.rc = core_buf_append(out, "}", 1);
   return w.rc;
-}
-
-json_t *order_json(const store_order_t *order, order_view_t view,
-                   int64_t now)
-{
-  core_buf_t text;
-  json_t *out = NULL;
-
-  core_buf_init(&text, JSON_ORDER_MAX);
-  if(!order_json_write(order, view, now, &text))
-    out = json_loadb(text.data, text.len, 0, NULL);
-  core_buf_free(&text);
-  return out;
 }

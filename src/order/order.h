@@ -127,11 +127,9 @@ order_status_t order_effective(const store_order_t *order, int64_t now);
 int64_t order_next_deadline(const store_order_t *order);
 
 /* The order as JSON text at the given view, appended to out; the snapshot
- * events carry is the full view. order_json() is the same as a tree. */
+ * events carry is the full view. */
 obol_rc order_json_write(const store_order_t *order, order_view_t view,
                          int64_t now, core_buf_t *out);
-json_t *order_json(const store_order_t *order, order_view_t view,
-                   int64_t now);
 
 /* ---- the sweeper: applies deadlines in the background ---- */
 typedef struct order_sweeper order_sweeper_t;

@@ -1136,6 +1136,7 @@ static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->previous_secret_until = pg_int(result, 0, 11);
   out->enabled = (int)pg_int(result, 0, 12);
   out->event_sequence = pg_int(result, 0, 13);
+  out->test = (int)pg_int(result, 0, 14);
   PQclear(result);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

@@ -133,8 +133,9 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_DELIVERY_WORK] =
       "SELECT d.id, d.shop_id, d.event_id, d.endpoint_id, d.attempts, "
       "e.type, e.created_at, e.data, w.url, w.secret, w.previous_secret, "
-      "w.previous_secret_until, w.enabled, e.sequence FROM deliveries d "
-      "JOIN events e ON e.id = d.event_id "
+      "w.previous_secret_until, w.enabled, e.sequence, o.test "
+      "FROM deliveries d JOIN events e ON e.id = d.event_id "
+      "JOIN orders o ON o.id = e.order_id "
       "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
   [STORE_SQL_DELIVERY_UPDATE] =
       "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4,"

@@ -1153,6 +1153,7 @@ static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->previous_secret_until = sqlite3_column_int64(stmt, 11);
   out->enabled = sqlite3_column_int(stmt, 12);
   out->event_sequence = sqlite3_column_int64(stmt, 13);
+  out->test = sqlite3_column_int(stmt, 14);
   sqlite3_reset(stmt);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

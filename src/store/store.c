@@ -187,13 +187,6 @@ obol_rc store_event_list(store_t *store, core_arena_t *arena,
   STORE_READ(store, store->ops->event_list(conn, arena, query, rows, count));
 }
 
-obol_rc store_tx_event_list(store_tx_t *tx, core_arena_t *arena,
-                            const store_event_query_t *query,
-                            store_event_t **rows, size_t *count)
-{
-  return tx->store->ops->event_list(tx->conn, arena, query, rows, count);
-}
-
 obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
                               const char *shop_id, const char *key,
                               store_idempotency_t *out)

@@ -179,6 +179,7 @@ typedef struct {
   char event_type[48];
   int64_t event_created_at;
   int64_t event_sequence;      /* per order: 1, 2, 3 ... */
+  int test;                    /* the order is a test order */
   const char *event_data;
   const char *url;             /* NULL: the endpoint was deleted */
   const char *secret;
@@ -335,9 +336,6 @@ obol_rc store_order_list_due(store_t *store, core_arena_t *arena, int64_t now,
 obol_rc store_event_list(store_t *store, core_arena_t *arena,
                          const store_event_query_t *query,
                          store_event_t **rows, size_t *count);
-obol_rc store_tx_event_list(store_tx_t *tx, core_arena_t *arena,
-                            const store_event_query_t *query,
-                            store_event_t **rows, size_t *count);
 obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
                               const char *shop_id, const char *key,
                               store_idempotency_t *out);
