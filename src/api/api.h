@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "../acquirer/acquirer.h"
 #include "../http/http.h"
 #include "../order/order.h"
 #include "../store/store.h"
@@ -25,6 +26,18 @@ http_status_t api_order_events(http_request_t *req);
 http_status_t api_order_cancel(http_request_t *req);
 http_status_t api_order_receive(http_request_t *req);
 http_status_t api_checkout_get(http_request_t *req);
+http_status_t api_order_pay(http_request_t *req);
+http_status_t api_order_payment_result(http_request_t *req);
+http_status_t api_order_receipt(http_request_t *req);
+http_status_t api_order_transactions(http_request_t *req);
+http_status_t api_transaction_get(http_request_t *req);
+http_status_t api_transaction_put(http_request_t *req);
+http_status_t api_hosted_page(http_request_t *req);
+http_status_t api_hosted_submit(http_request_t *req);
+http_status_t api_hosted_cancel(http_request_t *req);
+http_status_t api_hosted_return(http_request_t *req);
+http_status_t api_sandbox_page(http_request_t *req);
+http_status_t api_sandbox_submit(http_request_t *req);
 http_status_t api_webhook_create(http_request_t *req);
 http_status_t api_webhook_list(http_request_t *req);
 http_status_t api_webhook_get(http_request_t *req);
@@ -52,6 +65,16 @@ json_t *api_event_json(const store_event_t *event);
 json_t *api_checkout_json(const store_order_t *order,
                           const store_shop_t *shop, int64_t now);
 
+/* ---- payments (payments.c), shared by the API and the hosted page ---- */
+/* Reads and checks a card typed by the customer into card; NULL if valid,
+ * else the field that is wrong and *problem. */
+const char *api_card_read(const char *number, const char *exp_month,
+                          const char *exp_year, const char *cvc,
+                          const char *holder, acquirer_card_t *card,
+                          const char **problem);
+/* 1 if the shop offers the method (its payment_methods). */
+int api_shop_offers(const store_shop_t *shop, acquirer_method_t method);
+
 /* ---- shops and keys, shared by the API and the CLI ---- */
 typedef struct {
   char shop_id[STORE_ID_MAX];
@@ -77,6 +100,10 @@ const char *api_check_phone(const char *phone);
 const char *api_check_country(const char *country);
 const char *api_check_language(const char *language);
 const char *api_check_currency(const char *currency);
+/* 1 if the host of the absolute URL is on the shop's allowed redirect
+ * hosts (or the shop allows any host: an empty list). */
+int api_host_allowed(const store_shop_t *shop, const char *url);
+const char *api_check_ip(const char *text);
 /* Adds "unknown field" to fields for every member of object not in allowed
  * (a NULL-terminated list); returns how many it found. */
 int api_check_unknown_fields(json_t *object, const char *const *allowed,

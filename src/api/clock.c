@@ -1,5 +1,6 @@
 /* POST /v1/test/clock: moves Obol's clock forward, for tests of deadlines.
  * Exists only on a server started with --test-clock; a 404 otherwise. */
+#include "../payment/payment.h"
 #include "api.h"
 
 #define CLOCK_ADVANCE_MAX_SECONDS (10LL * 366 * 86400)
@@ -35,7 +36,9 @@ http_status_t api_test_clock(http_request_t *req)
     return HTTP_DONE;
   }
   core_clock_advance(json_integer_value(advance) * 1000);
-  swept = order_sweep(config->store); /* deadlines now due apply at once */
+  /* deadlines now due apply at once: orders', then payment attempts' */
+  swept = order_sweep(config->store);
+  swept += payment_sweep(config->store);
   core_time_format(core_now_ms(), now, sizeof(now));
   http_respond_json(req, 200,
                     json_pack("{s:s, s:i}", "now", now, "swept", swept));

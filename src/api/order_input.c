@@ -244,24 +244,6 @@ static void input_client(order_input_t *in)
   json_object_set_new(in->details, "client", stored);
 }
 
-/* Is host (of an absolute URL) on the shop's allowed redirect hosts? */
-static int input_host_allowed(const store_shop_t *shop, const char *url)
-{
-  json_t *hosts = json_loads(shop->allowed_redirect_hosts, 0, NULL);
-  const char *rest = strstr(url, "://") + 3;
-  size_t len = strcspn(rest, ":/?#");
-  json_t *host;
-  size_t index;
-  int allowed = json_array_size(hosts) == 0;
-
-  json_array_foreach(hosts, index, host)
-    if(strlen(json_string_value(host)) == len &&
-       !strncasecmp(json_string_value(host), rest, len))
-      allowed = 1;
-  json_decref(hosts);
-  return allowed;
-}
-
 /* Absolute, https when live; where the customer is sent (not callbacks),
  * on the shop's allowed hosts too. */
 static void input_urls(order_input_t *in, store_order_t *order)
@@ -278,7 +260,7 @@ static void input_urls(order_input_t *in, store_order_t *order)
     problem = api_check_url(url);
     if(!problem && !order->test && strncmp(url, "https://", 8))
       problem = "must use https for live orders";
-    if(!problem && customer && !input_host_allowed(in->shop, url))
+    if(!problem && customer && !api_host_allowed(in->shop, url))
       problem = "its host is not among the shop's allowed_redirect_hosts";
     if(problem)
       input_problem(in, name, problem);

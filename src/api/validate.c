@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 
@@ -176,4 +177,22 @@ size_t api_text_length(const json_t *string)
   for(i = 0; p && i < bytes; i++)
     characters += (p[i] & 0xc0) != 0x80;
   return characters;
+}
+
+int api_host_allowed(const store_shop_t *shop, const char *url)
+{
+  json_t *hosts = json_loads(shop->allowed_redirect_hosts, 0, NULL);
+  const char *scheme = url ? strstr(url, "://") : NULL;
+  const char *rest = scheme ? scheme + 3 : "";
+  size_t len = strcspn(rest, ":/?#");
+  json_t *host;
+  size_t index;
+  int allowed = scheme && json_array_size(hosts) == 0;
+
+  json_array_foreach(hosts, index, host)
+    if(scheme && strlen(json_string_value(host)) == len &&
+       !strncasecmp(json_string_value(host), rest, len))
+      allowed = 1;
+  json_decref(hosts);
+  return allowed;
 }

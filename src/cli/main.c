@@ -13,6 +13,7 @@
 #include "../http/http.h"
 #include "../notify/notify.h"
 #include "../order/order.h"
+#include "../payment/payment.h"
 #include "../store/store.h"
 
 #define CLI_USAGE_ERROR 2
@@ -60,6 +61,12 @@ static const char cli_usage[] =
     "  --allow-private-webhooks  live events may go to private addresses\n"
     "  --webhook-timeout-ms MS  a webhook unanswered this long fails\n"
     "                        (default 10000)\n"
+    "  --acquirer-timeout-ms MS  one acquirer call, at most (default 10000)\n"
+    "  --action-timeout-ms MS  how long a customer has for 3-D Secure, the\n"
+    "                        bank or the wallet (default 900000)\n"
+    "  --sandbox-review-ms MS  how long the sandbox keeps a card on review\n"
+    "                        (default 10000)\n"
+    "  --payment-workers N   threads calling the acquirer (default 16)\n"
     "\n"
     "  obol --help | --version\n";
 
@@ -80,6 +87,10 @@ typedef struct {
   long key_cache_ms;
   long webhook_retry_ms;
   long webhook_timeout_ms;
+  long acquirer_timeout_ms;
+  long action_timeout_ms;
+  long sandbox_review_ms;
+  long payment_workers;
   long limit;
   int allow_private_webhooks;
   double max_order_amount;
@@ -150,6 +161,10 @@ static void cli_defaults(cli_options_t *options)
   options->key_cache_ms = 1000;
   options->webhook_retry_ms = 10000;
   options->webhook_timeout_ms = 10000;
+  options->acquirer_timeout_ms = 10000;
+  options->action_timeout_ms = 900000;
+  options->sandbox_review_ms = 10000;
+  options->payment_workers = 16;
   options->limit = 20;
   options->max_order_amount = 1e12;
   if(options->threads < 1)
@@ -243,6 +258,26 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--webhook-retry-ms")) {
       if(cli_parse_long(value, 10, 3600000, &options->webhook_retry_ms))
         return cli_fail("--webhook-retry-ms must be 10 to 3600000, not '%s'",
+                        value);
+    }
+    else if(!strcmp(arg, "--acquirer-timeout-ms")) {
+      if(cli_parse_long(value, 50, 600000, &options->acquirer_timeout_ms))
+        return cli_fail("--acquirer-timeout-ms must be 50 to 600000, not "
+                        "'%s'", value);
+    }
+    else if(!strcmp(arg, "--action-timeout-ms")) {
+      if(cli_parse_long(value, 1000, 86400000, &options->action_timeout_ms))
+        return cli_fail("--action-timeout-ms must be 1000 to 86400000, not "
+                        "'%s'", value);
+    }
+    else if(!strcmp(arg, "--sandbox-review-ms")) {
+      if(cli_parse_long(value, 1, 86400000, &options->sandbox_review_ms))
+        return cli_fail("--sandbox-review-ms must be 1 to 86400000, not "
+                        "'%s'", value);
+    }
+    else if(!strcmp(arg, "--payment-workers")) {
+      if(cli_parse_long(value, 1, 1024, &options->payment_workers))
+        return cli_fail("--payment-workers must be 1 to 1024, not '%s'",
                         value);
     }
     else if(!strcmp(arg, "--key-cache-ms")) {
@@ -432,6 +467,7 @@ static void cli_housekeeping(store_t *store, void *context)
   cli_node_t *node = context;
   int64_t nodes = 1;
 
+  payment_sweep(store);
   http_idempotency_prune(store, CLI_IDEMPOTENCY_TTL_MS);
   if(store_write(store, cli_heartbeat_apply, node) ||
      store_node_count(store, core_now_ms() - CLI_NODE_ALIVE_MS, &nodes))
@@ -472,6 +508,8 @@ static int cli_serve(const cli_options_t *options)
    * and the first settings must stay valid while threads may read them */
   char public_url[2][512];
   order_config_t order_settings[2];
+  payment_config_t payments = {0};
+  acquirer_sandbox_config_t sandbox = {0};
   sigset_t signals;
   int signal_number = 0;
 
@@ -520,16 +558,23 @@ static int cli_serve(const cli_options_t *options)
     return 1;
   }
   node.server = server;
+  payments.acquirer_timeout_ms = (int)options->acquirer_timeout_ms;
+  payments.action_timeout_ms = (int)options->action_timeout_ms;
+  payments.workers = (int)options->payment_workers;
+  sandbox.review_ms = (int)options->sandbox_review_ms;
+  acquirer_sandbox_configure(&sandbox);
   notify.interval_ms = 200;
   notify.retry_base_ms = (int)options->webhook_retry_ms;
   notify.allow_private = options->allow_private_webhooks;
   notify.timeout_ms = (int)options->webhook_timeout_ms;
   if(core_id_new("node", node.id, sizeof(node.id)) ||
+     payment_start(store, &payments) ||
      order_sweeper_start(store, (int)options->sweep_interval,
                          cli_housekeeping, &node, &sweeper) ||
      notify_start(store, &notify, &notifier)) {
     order_sweeper_stop(sweeper);
     http_server_quiesce(server);
+    payment_stop();
     store_close(store);
     http_server_stop(server);
     return 1;
@@ -547,6 +592,7 @@ static int cli_serve(const cli_options_t *options)
   notify_stop(notifier);       /* attempts under way end (10 s at most) */
   order_sweeper_stop(sweeper); /* it uses the server: stop it first */
   http_server_quiesce(server); /* in-flight requests finish */
+  payment_stop();              /* acquirer calls under way are recorded */
   store_close(store);          /* queued writes commit and answer */
   http_server_stop(server);
   core_log(CORE_LOG_INFO, "server.stopped", "bye");

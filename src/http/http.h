@@ -30,13 +30,18 @@ typedef struct http_server http_server_t;
 typedef struct http_request http_request_t;
 typedef http_status_t (*http_handler_fn)(http_request_t *req);
 
-/* A route: "GET", "/v1/orders/{id}". Authenticated routes run the bearer
- * key check and the rate limit before the handler. */
+/* Who calls a route. HTTP_KEY routes run the bearer key check, the rate
+ * limit and idempotency keys before the handler. HTTP_BROWSER routes are
+ * the customer's pages: a form body (application/x-www-form-urlencoded)
+ * reaches the handler as req->json, an object of strings. */
+typedef enum { HTTP_OPEN, HTTP_KEY, HTTP_BROWSER } http_access_t;
+
+/* A route: "GET", "/v1/orders/{id}". */
 typedef struct {
   const char *method;
   const char *pattern;
   http_handler_fn handler;
-  int authenticated;
+  http_access_t access;
 } http_route_t;
 
 typedef struct {
@@ -136,6 +141,11 @@ void http_respond_error(http_request_t *req, unsigned int status,
 void http_respond_field_error(http_request_t *req, unsigned int status,
                               const char *code, const char *field,
                               const char *message);
+/* The payment error of seed 001 (pay, payment-result): {"code","message",
+ * "messages":[message],"errors":errors}. errors is taken over. */
+void http_respond_payment_error(http_request_t *req, unsigned int status,
+                                const char *code, const char *message,
+                                json_t *errors);
 /* Takes over the text in body (JSON already written), leaving it empty. */
 void http_respond_buf(http_request_t *req, unsigned int status,
                       core_buf_t *body);
@@ -164,6 +174,10 @@ obol_rc http_tx_record(store_tx_t *tx, http_request_t *req);
 obol_rc http_idempotency_prune(store_t *store, int64_t max_age_ms);
 
 /* ---- pure pieces, unit tested on their own ---- */
+
+/* Decodes an application/x-www-form-urlencoded body into an object of
+ * strings (the first of repeated names wins); NULL if it is malformed. */
+json_t *http_form_parse(const char *body, size_t len);
 
 /* Builds the error document; fields may be NULL (taken over). */
 json_t *http_error_document(const char *code, const char *message,

@@ -88,6 +88,16 @@ void http_respond_error(http_request_t *req, unsigned int status,
   http_respond_json(req, status, http_error_document(code, message, fields));
 }
 
+void http_respond_payment_error(http_request_t *req, unsigned int status,
+                                const char *code, const char *message,
+                                json_t *errors)
+{
+  http_respond_json(req, status,
+                    json_pack("{s:s, s:s, s:[s], s:o}", "code", code,
+                              "message", message, "messages", message,
+                              "errors", errors ? errors : json_object()));
+}
+
 void http_respond_field_error(http_request_t *req, unsigned int status,
                               const char *code, const char *field,
                               const char *message)

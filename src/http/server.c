@@ -210,6 +210,15 @@ static int server_parse_body(http_request_t *req)
 
   if(!req->body.len)
     return 0;
+  if(req->route->access == HTTP_BROWSER) {
+    req->json = http_form_parse(req->body.data, req->body.len);
+    if(!req->json) {
+      http_respond_error(req, 400, "invalid_body",
+                         "the form could not be read", NULL);
+      return 1;
+    }
+    return 0;
+  }
   if(!server_is_json_type(http_header(req, "Content-Type"))) {
     http_respond_error(req, 415, "unsupported_media_type",
                        "the body must be sent as Content-Type: "
@@ -272,11 +281,11 @@ static http_status_t server_dispatch(http_request_t *req)
                        "this endpoint does not accept that method", NULL);
     return HTTP_DONE;
   }
-  if(req->route->authenticated && server_authenticate(req))
+  if(req->route->access == HTTP_KEY && server_authenticate(req))
     return HTTP_DONE;
   if(server_parse_body(req))
     return HTTP_DONE;
-  if(req->route->authenticated &&
+  if(req->route->access == HTTP_KEY &&
      http_idempotency_begin(req, server->idempotency))
     return HTTP_DONE;
   return req->route->handler(req);

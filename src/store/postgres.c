@@ -20,7 +20,7 @@
 #define PG_WRITERS 8
 #define PG_BATCH_MAX 64 /* jobs per transaction */
 #define PG_READER_STRIPES 8
-#define PG_PARAMS_MAX 32
+#define PG_PARAMS_MAX 40
 #define PG_RETRIES 5
 #define PG_MIGRATION_LOCK 4242 /* advisory lock: one node migrates at once */
 
@@ -120,7 +120,7 @@ static char *pg_translate(int which)
     *p++ = *sql == '?' ? '$' : *sql;
   *p = '\0';
   if(which == STORE_SQL_ORDER_LOCK || which == STORE_SQL_SHOP_LOCK ||
-     which == STORE_SQL_ENDPOINT_LOCK)
+     which == STORE_SQL_ENDPOINT_LOCK || which == STORE_SQL_TRANSACTION_LOCK)
     strcpy(p, " FOR UPDATE");
   if(which == STORE_SQL_DELIVERY_DUE) /* nodes claim different rows */
     strcpy(p, " FOR UPDATE SKIP LOCKED");
@@ -577,8 +577,11 @@ static obol_rc pg_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->updated_at = pg_int(result, 0, 10);
   out->brands = pg_text(result, 0, 11, arena);
   out->surcharge = pg_text(result, 0, 12, arena);
+  out->payment_methods = pg_text(result, 0, 13, arena);
+  out->affiliate_html = pg_text(result, 0, 14, arena);
   PQclear(result);
-  if(!out->name || !out->allowed_redirect_hosts || !out->brands)
+  if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
+     !out->payment_methods)
     return OBOL_ERR_NOMEM;
   return OBOL_OK;
 }
@@ -603,6 +606,9 @@ static obol_rc pg_shop_write(store_conn_t *conn, int which,
   pg_param_text(&params, 12, shop->brands ? shop->brands
                                           : "[\"visa\",\"master\",\"amex\"]");
   pg_param_text(&params, 13, shop->surcharge);
+  pg_param_text(&params, 14, shop->payment_methods ? shop->payment_methods
+                                                   : STORE_METHODS_DEFAULT);
+  pg_param_text(&params, 15, shop->affiliate_html);
   return pg_exec_changed(conn, which, &params);
 }
 
@@ -836,6 +842,153 @@ static obol_rc pg_order_update(store_conn_t *conn, const store_order_t *order)
   pg_params_t params = {0};
   pg_order_params(&params, order);
   return pg_exec_changed(conn, STORE_SQL_ORDER_UPDATE, &params);
+}
+
+/* ---- transactions ---- */
+
+static obol_rc pg_transaction_read(PGresult *result, int row,
+                                   core_arena_t *arena,
+                                   store_transaction_t *out)
+{
+  int i;
+
+  memset(out, 0, sizeof(*out));
+  pg_copy(result, row, 0, out->id, sizeof(out->id));
+  pg_copy(result, row, 1, out->shop_id, sizeof(out->shop_id));
+  pg_copy(result, row, 2, out->order_id, sizeof(out->order_id));
+  pg_copy(result, row, 3, out->parent_id, sizeof(out->parent_id));
+  pg_copy(result, row, 4, out->type, sizeof(out->type));
+  pg_copy(result, row, 5, out->status, sizeof(out->status));
+  pg_copy(result, row, 6, out->currency, sizeof(out->currency));
+  out->amount = pg_int(result, row, 7);
+  out->exp_month = (int)pg_int(result, row, 8);
+  out->exp_year = (int)pg_int(result, row, 9);
+  out->test = (int)pg_int(result, row, 10);
+  out->deadline_at = pg_int(result, row, 11);
+  out->created_at = pg_int(result, row, 12);
+  out->updated_at = pg_int(result, row, 13);
+  out->finished_at = pg_int(result, row, 14);
+  for(i = 0; i < STORE_TXN_TEXT_COUNT; i++) {
+    if(PQgetisnull(result, row, 15 + i))
+      continue;
+    out->text[i] = pg_text(result, row, 15 + i, arena);
+    if(!out->text[i])
+      return OBOL_ERR_NOMEM;
+  }
+  return OBOL_OK;
+}
+
+static obol_rc pg_transaction_rows(store_conn_t *conn, int which,
+                                   const pg_params_t *params,
+                                   core_arena_t *arena,
+                                   store_transaction_t **rows, size_t *count)
+{
+  PGresult *result;
+  obol_rc rc = pg_exec(conn, which, params, &result);
+  int total, i;
+
+  if(rc)
+    return rc;
+  total = PQntuples(result);
+  if(total > STORE_TRANSACTIONS_MAX)
+    total = STORE_TRANSACTIONS_MAX;
+  *rows = core_arena_alloc(arena, sizeof(**rows) * (size_t)(total ? total : 1));
+  if(!*rows) {
+    PQclear(result);
+    return OBOL_ERR_NOMEM;
+  }
+  for(i = 0; !rc && i < total; i++)
+    rc = pg_transaction_read(result, i, arena, &(*rows)[i]);
+  *count = (size_t)i;
+  PQclear(result);
+  return rc;
+}
+
+/* Inside a write, the row is locked until the transaction ends. */
+static obol_rc pg_transaction_get(store_conn_t *conn, core_arena_t *arena,
+                                  const char *shop_id,
+                                  const char *transaction_id,
+                                  store_transaction_t *out)
+{
+  pg_params_t params = {0};
+  PGresult *result;
+  obol_rc rc;
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, transaction_id);
+  rc = pg_one(conn, conn->writer ? STORE_SQL_TRANSACTION_LOCK
+                                 : STORE_SQL_TRANSACTION_GET,
+              &params, &result);
+  if(rc)
+    return rc;
+  rc = pg_transaction_read(result, 0, arena, out);
+  PQclear(result);
+  return rc;
+}
+
+static obol_rc pg_transaction_list(store_conn_t *conn, core_arena_t *arena,
+                                   const char *shop_id, const char *order_id,
+                                   store_transaction_t **rows, size_t *count)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, order_id);
+  return pg_transaction_rows(conn, STORE_SQL_TRANSACTION_LIST, &params, arena,
+                             rows, count);
+}
+
+static obol_rc pg_transaction_list_due(store_conn_t *conn,
+                                       core_arena_t *arena, int64_t now,
+                                       int limit, store_transaction_t **rows,
+                                       size_t *count)
+{
+  pg_params_t params = {0};
+
+  pg_param_int(&params, 1, now);
+  pg_param_int(&params, 2, limit);
+  return pg_transaction_rows(conn, STORE_SQL_TRANSACTION_DUE, &params, arena,
+                             rows, count);
+}
+
+static void pg_transaction_params(pg_params_t *params,
+                                  const store_transaction_t *txn)
+{
+  int i;
+
+  pg_param_text(params, 1, txn->id);
+  pg_param_text(params, 2, txn->shop_id);
+  pg_param_text(params, 3, txn->order_id);
+  pg_param_text(params, 4, txn->parent_id[0] ? txn->parent_id : NULL);
+  pg_param_text(params, 5, txn->type);
+  pg_param_text(params, 6, txn->status);
+  pg_param_text(params, 7, txn->currency);
+  pg_param_int(params, 8, txn->amount);
+  pg_param_time(params, 9, txn->exp_month);
+  pg_param_time(params, 10, txn->exp_year);
+  pg_param_int(params, 11, txn->test);
+  pg_param_time(params, 12, txn->deadline_at);
+  pg_param_int(params, 13, txn->created_at);
+  pg_param_int(params, 14, txn->updated_at);
+  pg_param_time(params, 15, txn->finished_at);
+  for(i = 0; i < STORE_TXN_TEXT_COUNT; i++)
+    pg_param_text(params, 16 + i, txn->text[i]);
+}
+
+static obol_rc pg_transaction_insert(store_conn_t *conn,
+                                     const store_transaction_t *txn)
+{
+  pg_params_t params = {0};
+  pg_transaction_params(&params, txn);
+  return pg_exec(conn, STORE_SQL_TRANSACTION_INSERT, &params, NULL);
+}
+
+static obol_rc pg_transaction_update(store_conn_t *conn,
+                                     const store_transaction_t *txn)
+{
+  pg_params_t params = {0};
+  pg_transaction_params(&params, txn);
+  return pg_exec_changed(conn, STORE_SQL_TRANSACTION_UPDATE, &params);
 }
 
 /* ---- events ---- */
@@ -1269,6 +1422,11 @@ const store_ops_t store_postgres_ops = {
   .idempotency_insert = pg_idempotency_insert,
   .idempotency_prune = pg_idempotency_prune,
   .node_count = pg_node_count,
+  .transaction_get = pg_transaction_get,
+  .transaction_list = pg_transaction_list,
+  .transaction_list_due = pg_transaction_list_due,
+  .transaction_insert = pg_transaction_insert,
+  .transaction_update = pg_transaction_update,
   .endpoint_get = pg_endpoint_get,
   .endpoint_list = pg_endpoint_list,
   .endpoint_insert = pg_endpoint_insert,

@@ -6,7 +6,7 @@
 #define SHOP_COLUMNS                                                      \
   "id, name, default_currency, default_language, allowed_redirect_hosts, " \
   "url, country, contact_email, contact_phone, created_at, updated_at, "   \
-  "brands, surcharge"
+  "brands, surcharge, payment_methods, affiliate_html"
 
 #define ENDPOINT_COLUMNS                                                  \
   "id, shop_id, url, events, description, enabled, secret, "               \
@@ -19,6 +19,14 @@
   "event_sequence, created_at, updated_at, details, success_redirect, "     \
   "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
   "callback_url, notification_url, language"
+
+#define TRANSACTION_COLUMNS                                                \
+  "id, shop_id, order_id, parent_id, type, status, currency, amount, "      \
+  "exp_month, exp_year, test, deadline_at, created_at, updated_at, "        \
+  "finished_at, code, message, payment_method, brand, last_4, holder, "     \
+  "auth_code, bank_code, rrn, ref_id, avs_result, cvc_result, "             \
+  "billing_descriptor, three_d_secure, customer_ip, return_url, "           \
+  "redirect_url, merchant_reference_2"
 
 /* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
  * filter combination has its own statement so each uses its own index. */
@@ -40,19 +48,21 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                      " ?12, ?13)",
+                      " ?12, ?13, ?14, ?15)",
   [STORE_SQL_SHOP_UPDATE] =
       "UPDATE shops SET name = ?2, default_currency = ?3, "
       "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
       "country = ?7, contact_email = ?8, contact_phone = ?9, "
-      "updated_at = ?11, brands = ?12, surcharge = ?13 WHERE id = ?1",
+      "updated_at = ?11, brands = ?12, surcharge = ?13, payment_methods = ?14, "
+      "affiliate_html = ?15 WHERE id = ?1",
   [STORE_SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
                     "WHERE shop_id = ?1 AND id = ?2",
   /* the same, inside a write: PostgreSQL adds FOR UPDATE */
   [STORE_SQL_ORDER_LOCK] = "SELECT " ORDER_COLUMNS " FROM orders "
                            "WHERE shop_id = ?1 AND id = ?2",
   [STORE_SQL_ORDER_BY_TOKEN] = "SELECT " ORDER_COLUMNS " FROM orders "
-                         "WHERE token = ?2 AND shop_id = ?1",
+                         "WHERE token = ?2 AND "
+                         "(CAST(?1 AS TEXT) IS NULL OR shop_id = ?1)",
   [STORE_SQL_ORDER_LIST] = "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1"
                      ORDER_PAGE,
   [STORE_SQL_ORDER_LIST_STATUS] = "SELECT " ORDER_COLUMNS " FROM orders "
@@ -154,6 +164,31 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_NODE_COUNT] = "SELECT count(*) FROM nodes "
                            "WHERE heartbeat_at >= ?1",
   [STORE_SQL_NODE_PRUNE] = "DELETE FROM nodes WHERE heartbeat_at < ?1",
+  [STORE_SQL_TRANSACTION_GET] = "SELECT " TRANSACTION_COLUMNS " FROM "
+                                "transactions WHERE shop_id = ?1 AND id = ?2",
+  /* the same, inside a write: PostgreSQL adds FOR UPDATE */
+  [STORE_SQL_TRANSACTION_LOCK] = "SELECT " TRANSACTION_COLUMNS " FROM "
+                                 "transactions WHERE shop_id = ?1 AND "
+                                 "id = ?2",
+  [STORE_SQL_TRANSACTION_LIST] = "SELECT " TRANSACTION_COLUMNS " FROM "
+                                 "transactions WHERE shop_id = ?1 AND "
+                                 "order_id = ?2 ORDER BY created_at, id",
+  [STORE_SQL_TRANSACTION_DUE] = "SELECT " TRANSACTION_COLUMNS " FROM "
+                                "transactions WHERE deadline_at IS NOT NULL "
+                                "AND deadline_at <= ?1 ORDER BY deadline_at "
+                                "LIMIT ?2",
+  [STORE_SQL_TRANSACTION_INSERT] =
+      "INSERT INTO transactions (" TRANSACTION_COLUMNS ") VALUES (?1, ?2, "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+      "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+      "?32, ?33)",
+  [STORE_SQL_TRANSACTION_UPDATE] =
+      "UPDATE transactions SET status = ?6, amount = ?8, deadline_at = ?12, "
+      "updated_at = ?14, finished_at = ?15, code = ?16, message = ?17, "
+      "auth_code = ?22, bank_code = ?23, rrn = ?24, ref_id = ?25, "
+      "avs_result = ?26, cvc_result = ?27, billing_descriptor = ?28, "
+      "three_d_secure = ?29, redirect_url = ?32, merchant_reference_2 = ?33 "
+      "WHERE shop_id = ?2 AND id = ?1",
   [STORE_SQL_MIGRATION_VERSION] =
       "SELECT coalesce(max(version), 0) FROM schema_migrations",
   [STORE_SQL_MIGRATION_RECORD] =
@@ -278,6 +313,33 @@ const char *const store_migrations[] = {
   " duration_ms INTEGER NOT NULL);"
   "CREATE INDEX delivery_attempts_delivery ON delivery_attempts"
   " (delivery_id, attempted_at);",
+  /* 6: payment attempts and operations; the shop's methods and receipt */
+  "ALTER TABLE shops ADD COLUMN payment_methods TEXT NOT NULL DEFAULT"
+  " '[\"card\",\"bank_transfer\",\"wallet\",\"invoice\"]';"
+  "ALTER TABLE shops ADD COLUMN affiliate_html TEXT;"
+  "CREATE TABLE transactions ("
+  " id TEXT PRIMARY KEY,"
+  " shop_id TEXT NOT NULL,"
+  " order_id TEXT NOT NULL REFERENCES orders(id),"
+  " parent_id TEXT,"
+  " type TEXT NOT NULL,"
+  " status TEXT NOT NULL,"
+  " currency TEXT NOT NULL,"
+  " amount BIGINT NOT NULL,"
+  " exp_month INTEGER, exp_year INTEGER,"
+  " test INTEGER NOT NULL,"
+  " deadline_at BIGINT,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL,"
+  " finished_at BIGINT,"
+  " code TEXT, message TEXT, payment_method TEXT, brand TEXT, last_4 TEXT,"
+  " holder TEXT, auth_code TEXT, bank_code TEXT, rrn TEXT, ref_id TEXT,"
+  " avs_result TEXT, cvc_result TEXT, billing_descriptor TEXT,"
+  " three_d_secure TEXT, customer_ip TEXT, return_url TEXT,"
+  " redirect_url TEXT, merchant_reference_2 TEXT);"
+  "CREATE INDEX transactions_order ON transactions (order_id, created_at, id);"
+  "CREATE INDEX transactions_deadline ON transactions (deadline_at)"
+  " WHERE deadline_at IS NOT NULL;",
 };
 
 const int store_migration_count =

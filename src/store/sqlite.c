@@ -475,8 +475,11 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->updated_at = sqlite3_column_int64(stmt, 10);
   out->brands = sqlite_column_text(stmt, 11, arena);
   out->surcharge = sqlite_column_text(stmt, 12, arena);
+  out->payment_methods = sqlite_column_text(stmt, 13, arena);
+  out->affiliate_html = sqlite_column_text(stmt, 14, arena);
   sqlite3_reset(stmt);
-  if(!out->name || !out->allowed_redirect_hosts || !out->brands)
+  if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
+     !out->payment_methods)
     return OBOL_ERR_NOMEM;
   return OBOL_OK;
 }
@@ -503,6 +506,9 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
   sqlite_bind_text(stmt, 12, shop->brands ? shop->brands
                                           : "[\"visa\",\"master\",\"amex\"]");
   sqlite_bind_text(stmt, 13, shop->surcharge);
+  sqlite_bind_text(stmt, 14, shop->payment_methods ? shop->payment_methods
+                                                   : STORE_METHODS_DEFAULT);
+  sqlite_bind_text(stmt, 15, shop->affiliate_html);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -938,6 +944,161 @@ static obol_rc sqlite_idempotency_prune(store_conn_t *conn, int64_t before)
   return sqlite_step_done(conn, stmt);
 }
 
+/* ---- transactions ---- */
+
+static obol_rc sqlite_transaction_read(sqlite3_stmt *stmt,
+                                       core_arena_t *arena,
+                                       store_transaction_t *out)
+{
+  int i;
+
+  memset(out, 0, sizeof(*out));
+  sqlite_copy_column(stmt, 0, out->id, sizeof(out->id));
+  sqlite_copy_column(stmt, 1, out->shop_id, sizeof(out->shop_id));
+  sqlite_copy_column(stmt, 2, out->order_id, sizeof(out->order_id));
+  sqlite_copy_column(stmt, 3, out->parent_id, sizeof(out->parent_id));
+  sqlite_copy_column(stmt, 4, out->type, sizeof(out->type));
+  sqlite_copy_column(stmt, 5, out->status, sizeof(out->status));
+  sqlite_copy_column(stmt, 6, out->currency, sizeof(out->currency));
+  out->amount = sqlite3_column_int64(stmt, 7);
+  out->exp_month = sqlite3_column_int(stmt, 8);
+  out->exp_year = sqlite3_column_int(stmt, 9);
+  out->test = sqlite3_column_int(stmt, 10);
+  out->deadline_at = sqlite3_column_int64(stmt, 11);
+  out->created_at = sqlite3_column_int64(stmt, 12);
+  out->updated_at = sqlite3_column_int64(stmt, 13);
+  out->finished_at = sqlite3_column_int64(stmt, 14);
+  for(i = 0; i < STORE_TXN_TEXT_COUNT; i++) {
+    if(sqlite3_column_type(stmt, 15 + i) == SQLITE_NULL)
+      continue;
+    out->text[i] = sqlite_column_text(stmt, 15 + i, arena);
+    if(!out->text[i])
+      return OBOL_ERR_NOMEM;
+  }
+  return OBOL_OK;
+}
+
+/* Steps a bound query into an arena array of up to limit rows. */
+static obol_rc sqlite_transaction_rows(store_conn_t *conn, sqlite3_stmt *stmt,
+                                       core_arena_t *arena, size_t limit,
+                                       store_transaction_t **rows,
+                                       size_t *count)
+{
+  store_transaction_t *out = core_arena_alloc(arena, sizeof(*out) * limit);
+  size_t found = 0;
+  int result = SQLITE_DONE;
+  obol_rc rc = out ? OBOL_OK : OBOL_ERR_NOMEM;
+
+  while(!rc && found < limit && (result = sqlite3_step(stmt)) == SQLITE_ROW)
+    rc = sqlite_transaction_read(stmt, arena, &out[found++]);
+  if(!rc && found < limit && result != SQLITE_DONE) {
+    core_log(CORE_LOG_ERROR, "store.step", "%s", sqlite3_errmsg(conn->db));
+    rc = OBOL_ERR_STORE;
+  }
+  sqlite3_reset(stmt);
+  *rows = out;
+  *count = found;
+  return rc;
+}
+
+static obol_rc sqlite_transaction_get(store_conn_t *conn,
+                                      core_arena_t *arena,
+                                      const char *shop_id,
+                                      const char *transaction_id,
+                                      store_transaction_t *out)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_TRANSACTION_GET);
+  obol_rc rc;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, transaction_id);
+  rc = sqlite_step_row(conn, stmt);
+  if(rc)
+    return rc;
+  rc = sqlite_transaction_read(stmt, arena, out);
+  sqlite3_reset(stmt);
+  return rc;
+}
+
+static obol_rc sqlite_transaction_list(store_conn_t *conn,
+                                       core_arena_t *arena,
+                                       const char *shop_id,
+                                       const char *order_id,
+                                       store_transaction_t **rows,
+                                       size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_TRANSACTION_LIST);
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, order_id);
+  return sqlite_transaction_rows(conn, stmt, arena, STORE_TRANSACTIONS_MAX,
+                                 rows, count);
+}
+
+static obol_rc sqlite_transaction_list_due(store_conn_t *conn,
+                                           core_arena_t *arena, int64_t now,
+                                           int limit,
+                                           store_transaction_t **rows,
+                                           size_t *count)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_TRANSACTION_DUE);
+
+  if(!stmt || limit < 1)
+    return OBOL_ERR_STORE;
+  sqlite3_bind_int64(stmt, 1, now);
+  sqlite3_bind_int(stmt, 2, limit);
+  return sqlite_transaction_rows(conn, stmt, arena, (size_t)limit, rows,
+                                 count);
+}
+
+static obol_rc sqlite_transaction_write(store_conn_t *conn, int which,
+                                        const store_transaction_t *txn)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, which);
+  int i;
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, txn->id);
+  sqlite_bind_text(stmt, 2, txn->shop_id);
+  sqlite_bind_text(stmt, 3, txn->order_id);
+  sqlite_bind_text(stmt, 4, txn->parent_id[0] ? txn->parent_id : NULL);
+  sqlite_bind_text(stmt, 5, txn->type);
+  sqlite_bind_text(stmt, 6, txn->status);
+  sqlite_bind_text(stmt, 7, txn->currency);
+  sqlite3_bind_int64(stmt, 8, txn->amount);
+  sqlite_bind_time(stmt, 9, txn->exp_month);
+  sqlite_bind_time(stmt, 10, txn->exp_year);
+  sqlite3_bind_int(stmt, 11, txn->test);
+  sqlite_bind_time(stmt, 12, txn->deadline_at);
+  sqlite3_bind_int64(stmt, 13, txn->created_at);
+  sqlite3_bind_int64(stmt, 14, txn->updated_at);
+  sqlite_bind_time(stmt, 15, txn->finished_at);
+  for(i = 0; i < STORE_TXN_TEXT_COUNT; i++)
+    sqlite_bind_text(stmt, 16 + i, txn->text[i]);
+  return sqlite_step_done(conn, stmt);
+}
+
+static obol_rc sqlite_transaction_insert(store_conn_t *conn,
+                                         const store_transaction_t *txn)
+{
+  return sqlite_transaction_write(conn, STORE_SQL_TRANSACTION_INSERT, txn);
+}
+
+static obol_rc sqlite_transaction_update(store_conn_t *conn,
+                                         const store_transaction_t *txn)
+{
+  obol_rc rc = sqlite_transaction_write(conn, STORE_SQL_TRANSACTION_UPDATE,
+                                        txn);
+  if(!rc && sqlite3_changes(conn->db) == 0)
+    rc = OBOL_ERR_NOT_FOUND;
+  return rc;
+}
+
 /* ---- webhook endpoints ---- */
 
 static obol_rc sqlite_endpoint_read(sqlite3_stmt *stmt, core_arena_t *arena,
@@ -1321,6 +1482,11 @@ const store_ops_t store_sqlite_ops = {
   .idempotency_insert = sqlite_idempotency_insert,
   .idempotency_prune = sqlite_idempotency_prune,
   .node_count = sqlite_node_count,
+  .transaction_get = sqlite_transaction_get,
+  .transaction_list = sqlite_transaction_list,
+  .transaction_list_due = sqlite_transaction_list_due,
+  .transaction_insert = sqlite_transaction_insert,
+  .transaction_update = sqlite_transaction_update,
   .endpoint_get = sqlite_endpoint_get,
   .endpoint_list = sqlite_endpoint_list,
   .endpoint_insert = sqlite_endpoint_insert,

@@ -365,3 +365,58 @@ obol_rc store_delivery_list(store_t *store, core_arena_t *arena,
   STORE_READ(store, store->ops->delivery_list(conn, arena, shop_id, event_id,
                                               rows, count));
 }
+
+/* ---- transactions ---- */
+
+obol_rc store_transaction_get(store_t *store, core_arena_t *arena,
+                              const char *shop_id, const char *transaction_id,
+                              store_transaction_t *out)
+{
+  STORE_READ(store, store->ops->transaction_get(conn, arena, shop_id,
+                                                transaction_id, out));
+}
+
+obol_rc store_transaction_list(store_t *store, core_arena_t *arena,
+                               const char *shop_id, const char *order_id,
+                               store_transaction_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->transaction_list(conn, arena, shop_id,
+                                                 order_id, rows, count));
+}
+
+obol_rc store_transaction_list_due(store_t *store, core_arena_t *arena,
+                                   int64_t now, int limit,
+                                   store_transaction_t **rows, size_t *count)
+{
+  STORE_READ(store, store->ops->transaction_list_due(conn, arena, now, limit,
+                                                     rows, count));
+}
+
+obol_rc store_tx_transaction_get(store_tx_t *tx, core_arena_t *arena,
+                                 const char *shop_id,
+                                 const char *transaction_id,
+                                 store_transaction_t *out)
+{
+  return tx->store->ops->transaction_get(tx->conn, arena, shop_id,
+                                         transaction_id, out);
+}
+
+obol_rc store_tx_transaction_list(store_tx_t *tx, core_arena_t *arena,
+                                  const char *shop_id, const char *order_id,
+                                  store_transaction_t **rows, size_t *count)
+{
+  return tx->store->ops->transaction_list(tx->conn, arena, shop_id, order_id,
+                                          rows, count);
+}
+
+obol_rc store_tx_transaction_insert(store_tx_t *tx,
+                                    const store_transaction_t *transaction)
+{
+  return tx->store->ops->transaction_insert(tx->conn, transaction);
+}
+
+obol_rc store_tx_transaction_update(store_tx_t *tx,
+                                    const store_transaction_t *transaction)
+{
+  return tx->store->ops->transaction_update(tx->conn, transaction);
+}

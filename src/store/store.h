@@ -36,6 +36,8 @@ typedef struct {
   const char *contact_phone;
   const char *brands;    /* JSON array text of card brands shown */
   const char *surcharge; /* JSON object text of the surcharge rule, or NULL */
+  const char *payment_methods; /* JSON array text of the methods offered */
+  const char *affiliate_html;  /* shown on receipts (seed 001), or NULL */
   int64_t created_at; /* ms since the epoch */
   int64_t updated_at;
 } store_shop_t;
@@ -96,6 +98,56 @@ typedef struct {
   char language[8];
   const char *details;
 } store_order_t;
+
+/* The text fields of a transaction; each is a column of that name. */
+typedef enum {
+  STORE_TXN_CODE,
+  STORE_TXN_MESSAGE,
+  STORE_TXN_PAYMENT_METHOD,
+  STORE_TXN_BRAND,
+  STORE_TXN_LAST_4,
+  STORE_TXN_HOLDER,
+  STORE_TXN_AUTH_CODE,
+  STORE_TXN_BANK_CODE,
+  STORE_TXN_RRN,
+  STORE_TXN_REF_ID,
+  STORE_TXN_AVS_RESULT,
+  STORE_TXN_CVC_RESULT,
+  STORE_TXN_BILLING_DESCRIPTOR,
+  STORE_TXN_THREE_D_SECURE,
+  STORE_TXN_CUSTOMER_IP,
+  STORE_TXN_RETURN_URL,
+  STORE_TXN_REDIRECT_URL,
+  STORE_TXN_MERCHANT_REFERENCE_2,
+  STORE_TXN_TEXT_COUNT
+} store_txn_text_t;
+
+/* Most transactions one order may have (attempts and operations). */
+#define STORE_TRANSACTIONS_MAX 1000
+/* The methods a shop offers unless it says otherwise. */
+#define STORE_METHODS_DEFAULT \
+  "[\"card\",\"bank_transfer\",\"wallet\",\"invoice\"]"
+
+/* A payment attempt or an operation on an order (capture, refund ...).
+ * Never holds a card number or CVC: only brand, last 4 and expiry. */
+typedef struct {
+  char id[STORE_ID_MAX];
+  char shop_id[STORE_ID_MAX];
+  char order_id[STORE_ID_MAX];
+  char parent_id[STORE_ID_MAX]; /* "" = none */
+  char type[24];
+  char status[16];
+  char currency[4];
+  int64_t amount;
+  int exp_month; /* 0 = none */
+  int exp_year;
+  int test;
+  int64_t deadline_at; /* when the sweeper asks the acquirer; 0 = never */
+  int64_t created_at;
+  int64_t updated_at;
+  int64_t finished_at; /* 0 = not yet */
+  const char *text[STORE_TXN_TEXT_COUNT]; /* NULL = none */
+} store_transaction_t;
 
 /* A page of orders, newest first. Zero/NULL filters are off. The cursor
  * is the (created_at, id) of the last row of the previous page. */
@@ -257,6 +309,17 @@ typedef struct store_ops {
   obol_rc (*delivery_list)(store_conn_t *conn, core_arena_t *arena,
                            const char *shop_id, const char *event_id,
                            store_delivery_t **rows, size_t *count);
+  obol_rc (*transaction_get)(store_conn_t *conn, core_arena_t *arena,
+                             const char *shop_id, const char *transaction_id,
+                             store_transaction_t *out);
+  /* One order's transactions, oldest first. */
+  obol_rc (*transaction_list)(store_conn_t *conn, core_arena_t *arena,
+                              const char *shop_id, const char *order_id,
+                              store_transaction_t **rows, size_t *count);
+  /* Transactions whose deadline_at <= now, oldest deadline first. */
+  obol_rc (*transaction_list_due)(store_conn_t *conn, core_arena_t *arena,
+                                  int64_t now, int limit,
+                                  store_transaction_t **rows, size_t *count);
   /* Nodes whose heartbeat is at or after `since`. */
   obol_rc (*node_count)(store_conn_t *conn, int64_t since, int64_t *count);
 
@@ -264,6 +327,10 @@ typedef struct store_ops {
   obol_rc (*order_insert)(store_conn_t *conn, const store_order_t *order);
   obol_rc (*order_update)(store_conn_t *conn, const store_order_t *order);
   obol_rc (*event_insert)(store_conn_t *conn, const store_event_t *event);
+  obol_rc (*transaction_insert)(store_conn_t *conn,
+                                const store_transaction_t *transaction);
+  obol_rc (*transaction_update)(store_conn_t *conn,
+                                const store_transaction_t *transaction);
   obol_rc (*idempotency_insert)(store_conn_t *conn,
                                 const store_idempotency_t *record);
   obol_rc (*idempotency_prune)(store_conn_t *conn, int64_t before);
@@ -325,6 +392,7 @@ obol_rc store_key_find_by_hash(store_t *store, const char *secret_hash,
 obol_rc store_order_get(store_t *store, core_arena_t *arena,
                         const char *shop_id, const char *order_id,
                         store_order_t *out);
+/* shop_id NULL: the order with this token in any shop (the hosted page). */
 obol_rc store_order_get_by_token(store_t *store, core_arena_t *arena,
                                  const char *shop_id, const char *token,
                                  store_order_t *out);
@@ -340,6 +408,27 @@ obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
                               const char *shop_id, const char *key,
                               store_idempotency_t *out);
 
+obol_rc store_transaction_get(store_t *store, core_arena_t *arena,
+                              const char *shop_id, const char *transaction_id,
+                              store_transaction_t *out);
+obol_rc store_transaction_list(store_t *store, core_arena_t *arena,
+                               const char *shop_id, const char *order_id,
+                               store_transaction_t **rows, size_t *count);
+obol_rc store_transaction_list_due(store_t *store, core_arena_t *arena,
+                                   int64_t now, int limit,
+                                   store_transaction_t **rows,
+                                   size_t *count);
+obol_rc store_tx_transaction_get(store_tx_t *tx, core_arena_t *arena,
+                                 const char *shop_id,
+                                 const char *transaction_id,
+                                 store_transaction_t *out);
+obol_rc store_tx_transaction_list(store_tx_t *tx, core_arena_t *arena,
+                                  const char *shop_id, const char *order_id,
+                                  store_transaction_t **rows, size_t *count);
+obol_rc store_tx_transaction_insert(store_tx_t *tx,
+                                    const store_transaction_t *transaction);
+obol_rc store_tx_transaction_update(store_tx_t *tx,
+                                    const store_transaction_t *transaction);
 obol_rc store_tx_order_get(store_tx_t *tx, core_arena_t *arena,
                            const char *shop_id, const char *order_id,
                            store_order_t *out);

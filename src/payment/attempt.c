@@ -1,0 +1,423 @@
+/* Payment attempts: begin, the connector call on a worker, finish. */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "payment.h"
+
+/* How long past the connector's timeout an unanswered attempt waits before
+ * the sweeper asks the acquirer about it. */
+#define PAYMENT_GRACE_MS 5000
+
+static const payment_config_t payment_defaults = {10000, 900000, 8};
+
+/* The workers: attempts whose begin committed, waiting for a connector. */
+typedef struct payment_job {
+  struct payment_job *next;
+  payment_attempt_t *attempt;
+} payment_job_t;
+
+static struct {
+  store_t *store;
+  const payment_config_t *config;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  payment_job_t *head, *tail;
+  pthread_t *threads;
+  int thread_count;
+  int stopping;
+} payment_pool = {.config = &payment_defaults,
+                  .lock = PTHREAD_MUTEX_INITIALIZER,
+                  .wake = PTHREAD_COND_INITIALIZER};
+
+const acquirer_ops_t *payment_connector(void)
+{
+  return &acquirer_sandbox;
+}
+
+const payment_config_t *payment_config(void)
+{
+  return payment_pool.config;
+}
+
+int payment_finished(const store_transaction_t *transaction)
+{
+  return !strcmp(transaction->status, "successful") ||
+         !strcmp(transaction->status, "failed") ||
+         !strcmp(transaction->status, "error") ||
+         !strcmp(transaction->status, "expired");
+}
+
+static void payment_set_text(store_transaction_t *transaction,
+                             core_arena_t *arena, store_txn_text_t which,
+                             const char *value)
+{
+  transaction->text[which] =
+      value && *value ? core_arena_strdup(arena, value) : NULL;
+}
+
+/* Copies what the acquirer said onto the transaction. */
+static void payment_copy_result(store_transaction_t *transaction,
+                                core_arena_t *arena,
+                                const acquirer_result_t *result)
+{
+  static const struct {
+    store_txn_text_t which;
+    size_t offset;
+  } fields[] = {
+    {STORE_TXN_AUTH_CODE, offsetof(acquirer_result_t, auth_code)},
+    {STORE_TXN_BANK_CODE, offsetof(acquirer_result_t, bank_code)},
+    {STORE_TXN_RRN, offsetof(acquirer_result_t, rrn)},
+    {STORE_TXN_REF_ID, offsetof(acquirer_result_t, ref_id)},
+    {STORE_TXN_AVS_RESULT, offsetof(acquirer_result_t, avs_result)},
+    {STORE_TXN_CVC_RESULT, offsetof(acquirer_result_t, cvc_result)},
+    {STORE_TXN_BILLING_DESCRIPTOR,
+     offsetof(acquirer_result_t, billing_descriptor)},
+    {STORE_TXN_THREE_D_SECURE, offsetof(acquirer_result_t, three_d_secure)},
+  };
+  size_t i;
+
+  for(i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    const char *value = (const char *)result + fields[i].offset;
+    if(*value)
+      payment_set_text(transaction, arena, fields[i].which, value);
+  }
+  payment_set_text(transaction, arena, STORE_TXN_CODE, result->code);
+  payment_set_text(transaction, arena, STORE_TXN_MESSAGE, result->message);
+  if(result->action_url[0])
+    payment_set_text(transaction, arena, STORE_TXN_REDIRECT_URL,
+                     result->action_url);
+}
+
+/* The attempt ended: the transaction is final and the order moves on. */
+static obol_rc payment_end(store_tx_t *tx, core_arena_t *arena,
+                           store_order_t *order,
+                           store_transaction_t *transaction,
+                           const char *status, int64_t now)
+{
+  snprintf(transaction->status, sizeof(transaction->status), "%s", status);
+  transaction->deadline_at = 0;
+  transaction->finished_at = now;
+  /* Only an attempt holds an order in progress; should the order have moved
+   * anyway, the transaction still ends (it is the acquirer's truth). */
+  if(order_status_parse(order->status) != ORDER_IN_PROGRESS) {
+    core_log(CORE_LOG_WARN, "payment.late", "%s ended %s while its order %s "
+             "is %s", transaction->id, status, order->id, order->status);
+    return OBOL_OK;
+  }
+  if(strcmp(status, "successful"))
+    return order_record_failed_attempt(tx, arena, order, now);
+  return order_change_status(tx, arena, order,
+                             order->capture_manual ? ORDER_HOLD : ORDER_PAID,
+                             now);
+}
+
+obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
+                      store_order_t *order, store_transaction_t *transaction,
+                      const acquirer_result_t *result, int late,
+                      int64_t now)
+{
+  acquirer_outcome_t outcome = result->outcome;
+  obol_rc rc = OBOL_OK;
+
+  if(payment_finished(transaction))
+    return OBOL_OK; /* answered already (e.g. by the sweeper) */
+  payment_copy_result(transaction, arena, result);
+  transaction->updated_at = now;
+  if(late && outcome == ACQUIRER_ACTION)
+    outcome = ACQUIRER_EXPIRED;
+  switch(outcome) {
+  case ACQUIRER_APPROVED:
+    rc = payment_end(tx, arena, order, transaction, "successful", now);
+    break;
+  case ACQUIRER_DECLINED:
+    rc = payment_end(tx, arena, order, transaction, "failed", now);
+    break;
+  case ACQUIRER_ERROR:
+    rc = payment_end(tx, arena, order, transaction, "error", now);
+    break;
+  case ACQUIRER_EXPIRED:
+    payment_set_text(transaction, arena, STORE_TXN_CODE, "action_expired");
+    payment_set_text(transaction, arena, STORE_TXN_MESSAGE,
+                     "The payment was not completed in time.");
+    rc = payment_end(tx, arena, order, transaction, "expired", now);
+    break;
+  case ACQUIRER_TIMEOUT:
+    if(late) {
+      rc = payment_end(tx, arena, order, transaction, "failed", now);
+      break;
+    }
+    /* unknown yet: keep it pending, the sweeper asks at the deadline */
+    payment_set_text(transaction, arena, STORE_TXN_CODE, NULL);
+    payment_set_text(transaction, arena, STORE_TXN_MESSAGE,
+                     "Waiting for the acquirer's answer.");
+    snprintf(transaction->status, sizeof(transaction->status), "pending");
+    transaction->deadline_at = now + PAYMENT_GRACE_MS;
+    break;
+  case ACQUIRER_ACTION:
+    snprintf(transaction->status, sizeof(transaction->status), "incomplete");
+    transaction->deadline_at = now + payment_config()->action_timeout_ms;
+    break;
+  case ACQUIRER_PENDING:
+    snprintf(transaction->status, sizeof(transaction->status), "pending");
+    transaction->deadline_at =
+        result->check_after_ms ? now + result->check_after_ms : 0;
+    break;
+  }
+  if(!rc)
+    rc = store_tx_transaction_update(tx, transaction);
+  return rc;
+}
+
+/* ---- begin ---- */
+
+static obol_rc payment_new_transaction(payment_attempt_t *attempt,
+                                       int64_t now)
+{
+  store_transaction_t *transaction = &attempt->transaction;
+  const store_order_t *order = &attempt->order;
+  const acquirer_card_t *card = &attempt->card;
+  size_t digits = strlen(card->number);
+  obol_rc rc;
+
+  memset(transaction, 0, sizeof(*transaction));
+  rc = core_id_new("txn", transaction->id, sizeof(transaction->id));
+  if(rc)
+    return rc;
+  memcpy(transaction->shop_id, order->shop_id, sizeof(transaction->shop_id));
+  memcpy(transaction->order_id, order->id, sizeof(transaction->order_id));
+  snprintf(transaction->type, sizeof(transaction->type), "%s",
+           order->capture_manual ? "authorization" : "payment");
+  snprintf(transaction->status, sizeof(transaction->status), "pending");
+  memcpy(transaction->currency, order->currency, sizeof(order->currency));
+  transaction->amount = order->amount;
+  transaction->test = order->test;
+  transaction->created_at = now;
+  transaction->updated_at = now;
+  /* if the call never comes back (a crash), the sweeper asks then */
+  transaction->deadline_at =
+      now + payment_config()->acquirer_timeout_ms + PAYMENT_GRACE_MS;
+  payment_set_text(transaction, attempt->arena, STORE_TXN_PAYMENT_METHOD,
+                   acquirer_method_name(attempt->method));
+  payment_set_text(transaction, attempt->arena, STORE_TXN_CUSTOMER_IP,
+                   attempt->customer_ip);
+  payment_set_text(transaction, attempt->arena, STORE_TXN_RETURN_URL,
+                   attempt->return_url);
+  if(attempt->method == ACQUIRER_METHOD_CARD && digits >= 4) {
+    payment_set_text(transaction, attempt->arena, STORE_TXN_BRAND,
+                     acquirer_brand_name(acquirer_card_brand(card->number)));
+    payment_set_text(transaction, attempt->arena, STORE_TXN_LAST_4,
+                     card->number + digits - 4);
+    payment_set_text(transaction, attempt->arena, STORE_TXN_HOLDER,
+                     card->holder);
+    transaction->exp_month = card->exp_month;
+    transaction->exp_year = card->exp_year;
+  }
+  return OBOL_OK;
+}
+
+static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
+{
+  payment_attempt_t *attempt = arg;
+  int64_t now = core_now_ms();
+  int changed;
+  order_status_t status;
+  obol_rc rc;
+
+  attempt->replayed = 0;
+  attempt->refusal = PAYMENT_STARTED;
+  if(attempt->hooks.replayed && attempt->hooks.replayed(tx, attempt)) {
+    attempt->replayed = 1;
+    return OBOL_OK;
+  }
+  rc = store_tx_order_get(tx, attempt->arena, attempt->shop_id,
+                          attempt->order_id, &attempt->order);
+  if(!rc)
+    rc = order_apply_deadlines(tx, attempt->arena, &attempt->order, now,
+                               &changed);
+  if(rc)
+    return rc;
+  status = (order_status_t)order_status_parse(attempt->order.status);
+  if(!order_status_payable(status)) {
+    /* the refusal is the answer (stored under the key); deadlines stay */
+    attempt->refusal = status == ORDER_IN_PROGRESS
+                           ? PAYMENT_REFUSED_IN_PROGRESS
+                           : PAYMENT_REFUSED_STATE;
+    return attempt->hooks.answer(tx, attempt);
+  }
+  rc = payment_new_transaction(attempt, now);
+  if(!rc)
+    rc = store_tx_transaction_insert(tx, &attempt->transaction);
+  if(!rc)
+    rc = order_change_status(tx, attempt->arena, &attempt->order,
+                             ORDER_IN_PROGRESS, now);
+  return rc;
+}
+
+static void payment_wipe_card(payment_attempt_t *attempt)
+{
+  /* volatile: the compiler must not drop the wipe as a dead store */
+  volatile char *bytes = (volatile char *)&attempt->card;
+  size_t i;
+  for(i = 0; i < sizeof(attempt->card); i++)
+    bytes[i] = 0;
+}
+
+static void payment_enqueue(payment_attempt_t *attempt)
+{
+  payment_job_t *job = calloc(1, sizeof(*job));
+
+  if(!job) {
+    payment_wipe_card(attempt);
+    attempt->hooks.done(attempt, OBOL_ERR_NOMEM);
+    return;
+  }
+  job->attempt = attempt;
+  pthread_mutex_lock(&payment_pool.lock);
+  if(payment_pool.tail)
+    payment_pool.tail->next = job;
+  else
+    payment_pool.head = job;
+  payment_pool.tail = job;
+  pthread_cond_signal(&payment_pool.wake);
+  pthread_mutex_unlock(&payment_pool.lock);
+}
+
+static void payment_begin_done(void *arg, obol_rc rc)
+{
+  payment_attempt_t *attempt = arg;
+
+  if(rc || attempt->replayed || attempt->refusal != PAYMENT_STARTED) {
+    payment_wipe_card(attempt);
+    attempt->hooks.done(attempt, rc);
+    return;
+  }
+  payment_enqueue(attempt);
+}
+
+obol_rc payment_attempt_run(store_t *store, payment_attempt_t *attempt)
+{
+  return store_submit(store, payment_begin_apply, payment_begin_done,
+                      attempt);
+}
+
+/* ---- the call and finish ---- */
+
+static obol_rc payment_finish_apply(store_tx_t *tx, void *arg)
+{
+  payment_attempt_t *attempt = arg;
+  int64_t now = core_now_ms();
+  char id[STORE_ID_MAX];
+  obol_rc rc;
+
+  memcpy(id, attempt->transaction.id, sizeof(id));
+  rc = store_tx_order_get(tx, attempt->arena, attempt->shop_id,
+                          attempt->order_id, &attempt->order);
+  if(!rc)
+    rc = store_tx_transaction_get(tx, attempt->arena, attempt->shop_id, id,
+                                  &attempt->transaction);
+  if(!rc)
+    rc = payment_apply(tx, attempt->arena, &attempt->order,
+                       &attempt->transaction, &attempt->result, 0, now);
+  if(!rc)
+    rc = attempt->hooks.answer(tx, attempt);
+  return rc;
+}
+
+static void payment_finish_done(void *arg, obol_rc rc)
+{
+  payment_attempt_t *attempt = arg;
+  attempt->hooks.done(attempt, rc);
+}
+
+static void payment_call(payment_attempt_t *attempt)
+{
+  const payment_config_t *config = payment_config();
+  acquirer_request_t request = {
+    .operation = attempt->order.capture_manual ? ACQUIRER_AUTHORIZE
+                                               : ACQUIRER_SALE,
+    .method = attempt->method,
+    .transaction_id = attempt->transaction.id,
+    .card = attempt->method == ACQUIRER_METHOD_CARD ? &attempt->card : NULL,
+    .amount = attempt->order.amount,
+    .currency = attempt->order.currency,
+    .customer_ip = attempt->customer_ip,
+    .action_base = order_config()->public_url,
+    .token = attempt->order.token,
+    .timeout_ms = config->acquirer_timeout_ms,
+  };
+  obol_rc rc;
+
+  if(payment_connector()->execute(&request, &attempt->result)) {
+    memset(&attempt->result, 0, sizeof(attempt->result));
+    attempt->result.outcome = ACQUIRER_TIMEOUT;
+  }
+  payment_wipe_card(attempt);
+  rc = store_submit(payment_pool.store, payment_finish_apply,
+                    payment_finish_done, attempt);
+  if(rc)
+    attempt->hooks.done(attempt, rc);
+}
+
+static void *payment_worker_main(void *arg)
+{
+  (void)arg;
+  pthread_mutex_lock(&payment_pool.lock);
+  for(;;) {
+    payment_job_t *job = payment_pool.head;
+    if(!job) {
+      if(payment_pool.stopping)
+        break;
+      pthread_cond_wait(&payment_pool.wake, &payment_pool.lock);
+      continue;
+    }
+    payment_pool.head = job->next;
+    if(!payment_pool.head)
+      payment_pool.tail = NULL;
+    pthread_mutex_unlock(&payment_pool.lock);
+    payment_call(job->attempt);
+    free(job);
+    pthread_mutex_lock(&payment_pool.lock);
+  }
+  pthread_mutex_unlock(&payment_pool.lock);
+  return NULL;
+}
+
+obol_rc payment_start(store_t *store, const payment_config_t *config)
+{
+  int i;
+
+  payment_pool.store = store;
+  payment_pool.config = config;
+  payment_pool.stopping = 0;
+  payment_pool.threads = calloc((size_t)config->workers, sizeof(pthread_t));
+  if(!payment_pool.threads)
+    return OBOL_ERR_NOMEM;
+  for(i = 0; i < config->workers; i++) {
+    if(pthread_create(&payment_pool.threads[i], NULL, payment_worker_main,
+                      NULL)) {
+      payment_stop();
+      return OBOL_ERR_IO;
+    }
+    payment_pool.thread_count++;
+  }
+  return OBOL_OK;
+}
+
+void payment_stop(void)
+{
+  int i;
+
+  pthread_mutex_lock(&payment_pool.lock);
+  payment_pool.stopping = 1;
+  pthread_cond_broadcast(&payment_pool.wake);
+  pthread_mutex_unlock(&payment_pool.lock);
+  for(i = 0; i < payment_pool.thread_count; i++)
+    pthread_join(payment_pool.threads[i], NULL);
+  free(payment_pool.threads);
+  payment_pool.threads = NULL;
+  payment_pool.thread_count = 0;
+  payment_pool.config = &payment_defaults;
+}

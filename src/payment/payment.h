@@ -1,0 +1,115 @@
+/* payment: payment attempts, from the customer's submit to the outcome.
+ *
+ * An attempt is two short database transactions around one acquirer call:
+ *   1. begin: the order is locked, must be payable, gets a new transaction
+ *      (pending) and moves to in_progress;
+ *   2. the connector is called on a worker thread (never the writer's),
+ *      with a timeout;
+ *   3. finish: the answer is recorded on the transaction and the order
+ *      moves on (paid, hold, failed, cancelled after the last attempt),
+ *      each change with its event.
+ * A crash between 1 and 3 leaves a pending transaction with a deadline; the
+ * sweeper asks the connector at that deadline and applies the answer, so no
+ * attempt stays in progress. ONE function (payment_apply) turns any answer
+ * (direct, late, or the sweeper's) into the transaction's and the order's
+ * new state. */
+#ifndef OBOL_PAYMENT_H
+#define OBOL_PAYMENT_H
+
+#include <jansson.h>
+
+#include "../acquirer/acquirer.h"
+#include "../order/order.h"
+#include "../store/store.h"
+
+typedef struct {
+  int acquirer_timeout_ms; /* one connector call, at most */
+  int action_timeout_ms;   /* the customer's 3-D Secure / bank / wallet */
+  int workers;             /* threads calling the connector */
+} payment_config_t;
+
+/* Starts the workers; the config must outlive payment_stop(). */
+obol_rc payment_start(store_t *store, const payment_config_t *config);
+/* Finishes the calls under way (their answers are queued to the store,
+ * which must still be open), then stops the workers. */
+void payment_stop(void);
+const acquirer_ops_t *payment_connector(void);
+const payment_config_t *payment_config(void);
+
+/* Why an attempt was not started. */
+typedef enum {
+  PAYMENT_STARTED,
+  PAYMENT_REFUSED_STATE,       /* the order cannot be paid now */
+  PAYMENT_REFUSED_IN_PROGRESS  /* another attempt is under way */
+} payment_refusal_t;
+
+typedef struct payment_attempt payment_attempt_t;
+
+/* Hooks the caller (API or hosted page) runs inside the transactions, so
+ * its answer is stored with the change (idempotency keys). */
+typedef struct {
+  /* In begin, first: 1 if the answer was already given (replayed). */
+  int (*replayed)(store_tx_t *tx, payment_attempt_t *attempt);
+  /* In finish (or begin, when refused), after the changes. */
+  obol_rc (*answer)(store_tx_t *tx, payment_attempt_t *attempt);
+  /* Once the attempt is answered or failed; on a store or worker thread. */
+  void (*done)(payment_attempt_t *attempt, obol_rc rc);
+} payment_hooks_t;
+
+struct payment_attempt {
+  /* in */
+  core_arena_t *arena;    /* the caller's; lives until done */
+  char shop_id[STORE_ID_MAX];
+  char order_id[STORE_ID_MAX];
+  acquirer_method_t method;
+  acquirer_card_t card;   /* memory only; wiped after the call */
+  const char *customer_ip;
+  const char *return_url;
+  payment_hooks_t hooks;
+  void *context;
+  /* out */
+  int replayed;
+  payment_refusal_t refusal;
+  store_order_t order;              /* after the attempt */
+  store_transaction_t transaction;
+  acquirer_result_t result;
+};
+
+/* Runs an attempt; hooks.done is called exactly once. */
+obol_rc payment_attempt_run(store_t *store, payment_attempt_t *attempt);
+
+/* Applies an acquirer answer to a transaction of order, in tx. `late`:
+ * the answer comes from the sweeper at the deadline, so a TIMEOUT or an
+ * ACTION still awaited ends the attempt. Nothing happens to a transaction
+ * that already ended. */
+obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
+                      store_order_t *order, store_transaction_t *transaction,
+                      const acquirer_result_t *result, int late,
+                      int64_t now);
+
+/* A result the acquirer reported after the customer acted (a sandbox page):
+ * stores its reference and applies it. *order and *transaction get the new
+ * state. OBOL_ERR_CONFLICT if the attempt is not awaiting the customer. */
+obol_rc payment_report(store_t *store, core_arena_t *arena,
+                       const char *shop_id, const char *transaction_id,
+                       const acquirer_result_t *result, store_order_t *order,
+                       store_transaction_t *transaction);
+
+/* Resolves due attempts (pending or incomplete past their deadline) by
+ * asking the connector; returns how many it resolved. */
+int payment_sweep(store_t *store);
+
+/* ---- views ---- */
+/* Is the transaction's status final (successful, failed, error, expired)? */
+int payment_finished(const store_transaction_t *transaction);
+/* The order's latest payment attempt, or NULL (rows from the store). */
+const store_transaction_t *payment_latest(const store_transaction_t *rows,
+                                          size_t count);
+/* The transaction object of the API. */
+json_t *payment_transaction_json(const store_transaction_t *transaction);
+/* The receipt (seed 001): order id, status, amounts, the transaction. */
+json_t *payment_receipt_json(const store_order_t *order,
+                             const store_transaction_t *transaction,
+                             const store_shop_t *shop);
+
+#endif
