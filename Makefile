@@ -80,4 +80,4 @@ bench: $(BUILD)/obol $(BUILD)/bench/store_bench
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(OBJECTS:.o=.d) $(UNIT_TESTS:=.d)
+-include $(OBJECTS:.o=.d) $(UNIT_TESTS:=.d) $(BUILD)/src/cli/main.d

@@ -8,6 +8,7 @@
 #include "../acquirer/acquirer.h"
 #include "../http/http.h"
 #include "../order/order.h"
+#include "../page/page.h"
 #include "../store/store.h"
 
 /* Every route Obol serves. */
@@ -75,6 +76,14 @@ const char *api_card_read(const char *number, const char *exp_month,
 /* 1 if the shop offers the method (its payment_methods). */
 int api_shop_offers(const store_shop_t *shop, acquirer_method_t method);
 
+/* ---- customer pages (hosted.c) ---- */
+/* Answers an HTML page with the security headers every page carries. */
+void api_page_respond(http_request_t *req, unsigned int status,
+                      core_buf_t *page);
+/* A page with one message (not found, forbidden ...). */
+void api_page_message(http_request_t *req, unsigned int status,
+                      page_language_t language, page_text_t text);
+
 /* ---- shops and keys, shared by the API and the CLI ---- */
 typedef struct {
   char shop_id[STORE_ID_MAX];
@@ -104,6 +113,9 @@ const char *api_check_currency(const char *currency);
  * hosts (or the shop allows any host: an empty list). */
 int api_host_allowed(const store_shop_t *shop, const char *url);
 const char *api_check_ip(const char *text);
+/* Appends ?name=value (or &name=value) to the URL in url, value
+ * percent-encoded. */
+obol_rc api_url_append(core_buf_t *url, const char *name, const char *value);
 /* Adds "unknown field" to fields for every member of object not in allowed
  * (a NULL-terminated list); returns how many it found. */
 int api_check_unknown_fields(json_t *object, const char *const *allowed,

@@ -30,6 +30,13 @@ const http_route_t api_routes[] = {
   {"GET", "/v1/events/{id}/deliveries", api_event_deliveries, HTTP_KEY},
   {"POST", "/v1/events/{id}/redeliver", api_event_redeliver, HTTP_KEY},
   {"POST", "/v1/test/clock", api_test_clock, HTTP_KEY},
+  /* the customer's browser */
+  {"GET", "/pay/{token}", api_hosted_page, HTTP_BROWSER},
+  {"POST", "/pay/{token}", api_hosted_submit, HTTP_BROWSER},
+  {"POST", "/pay/{token}/cancel", api_hosted_cancel, HTTP_BROWSER},
+  {"GET", "/pay/{token}/return", api_hosted_return, HTTP_BROWSER},
+  {"GET", "/sandbox/{kind}/{uid}", api_sandbox_page, HTTP_BROWSER},
+  {"POST", "/sandbox/{kind}/{uid}", api_sandbox_submit, HTTP_BROWSER},
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -67,6 +67,8 @@ static const char cli_usage[] =
     "  --sandbox-review-ms MS  how long the sandbox keeps a card on review\n"
     "                        (default 10000)\n"
     "  --payment-workers N   threads calling the acquirer (default 16)\n"
+    "  --trusted-proxy IP    believe X-Forwarded-For / Cf-Pseudo-IPv4 from\n"
+    "                        this address only\n"
     "\n"
     "  obol --help | --version\n";
 
@@ -76,6 +78,7 @@ typedef struct {
   const char *public_url;
   const char *name;
   const char *shop;
+  const char *trusted_proxy;
   const char *positional;
   long threads;
   double rate_limit;
@@ -215,6 +218,12 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
       options->listen = value;
     else if(!strcmp(arg, "--public-url"))
       options->public_url = value;
+    else if(!strcmp(arg, "--trusted-proxy")) {
+      if(api_check_ip(value))
+        return cli_fail("--trusted-proxy must be an IP address, not '%s'",
+                        value);
+      options->trusted_proxy = value;
+    }
     else if(!strcmp(arg, "--name"))
       options->name = value;
     else if(!strcmp(arg, "--shop"))
@@ -545,6 +554,7 @@ static int cli_serve(const cli_options_t *options)
   http.rate_burst = options->rate_burst;
   http.access_log = options->access_log;
   http.key_cache_ms = (unsigned int)options->key_cache_ms;
+  http.trusted_proxy = options->trusted_proxy;
   http.routes = api_routes;
   http.route_count = api_route_count;
   http.store = store;

@@ -81,6 +81,11 @@ obol_rc core_id_new(const char *prefix, char *out, size_t out_size);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */
 obol_rc core_sha256_hex(const void *data, size_t len,
                         char out[CORE_SHA256_HEX_LEN + 1]);
+/* hex(HMAC-SHA256(key, first || second)); second may be NULL. */
+obol_rc core_hmac_sha256_hex(const char *key, size_t key_len,
+                             const void *first, size_t first_len,
+                             const void *second, size_t second_len,
+                             char out[CORE_SHA256_HEX_LEN + 1]);
 /* Constant-time equality of two equal-length byte strings. */
 int core_equal_ct(const void *a, const void *b, size_t len);
 

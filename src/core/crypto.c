@@ -6,6 +6,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "core.h"
@@ -93,6 +94,34 @@ obol_rc core_sha256_hex(const void *data, size_t len,
     return OBOL_ERR_CRYPTO;
   core_hex_encode(digest, digest_len, out);
   return OBOL_OK;
+}
+
+obol_rc core_hmac_sha256_hex(const char *key, size_t key_len,
+                             const void *first, size_t first_len,
+                             const void *second, size_t second_len,
+                             char out[CORE_SHA256_HEX_LEN + 1])
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  OSSL_PARAM params[] = {
+    OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+    OSSL_PARAM_construct_end()};
+  size_t written = 0;
+  obol_rc rc = OBOL_ERR_CRYPTO;
+
+  if(ctx &&
+     EVP_MAC_init(ctx, (const unsigned char *)key, key_len, params) == 1 &&
+     EVP_MAC_update(ctx, first, first_len) == 1 &&
+     (!second || EVP_MAC_update(ctx, second, second_len) == 1) &&
+     EVP_MAC_final(ctx, digest, &written, sizeof(digest)) == 1 &&
+     written == 32) {
+    core_hex_encode(digest, written, out);
+    rc = OBOL_OK;
+  }
+  EVP_MAC_CTX_free(ctx);
+  EVP_MAC_free(mac);
+  return rc;
 }
 
 int core_equal_ct(const void *a, const void *b, size_t len)

@@ -76,6 +76,7 @@ struct http_request {
   int idempotency_claimed;
   /* the response */
   unsigned int status;
+  const char *content_type; /* NULL: application/json */
   char *response_body;  /* malloc'd and handed to MHD, unless static_body */
   size_t response_len;
   http_header_t headers[HTTP_MAX_HEADERS];
@@ -102,6 +103,7 @@ typedef struct {
   double rate_burst;
   int access_log;
   unsigned int key_cache_ms; /* how long a read key is trusted; 0 = off */
+  const char *trusted_proxy; /* its X-Forwarded-For is believed; NULL */
   const http_route_t *routes;
   size_t route_count;
   store_t *store;
@@ -127,6 +129,10 @@ store_t *http_store(const http_request_t *req);
 const char *http_param(const http_request_t *req, const char *name);
 const char *http_query(const http_request_t *req, const char *name);
 const char *http_header(const http_request_t *req, const char *name);
+const char *http_cookie(const http_request_t *req, const char *name);
+/* The customer's address: the peer's, or, when the peer is the trusted
+ * proxy, its Cf-Pseudo-IPv4 or the first X-Forwarded-For entry. */
+void http_client_ip(const http_request_t *req, char *out, size_t size);
 
 /* ---- responses: the only way handlers answer ---- */
 /* Takes ownership of body (json_decref'd). */
@@ -149,6 +155,12 @@ void http_respond_payment_error(http_request_t *req, unsigned int status,
 /* Takes over the text in body (JSON already written), leaving it empty. */
 void http_respond_buf(http_request_t *req, unsigned int status,
                       core_buf_t *body);
+/* An HTML page (text/html), taking over the text in body. */
+void http_respond_html(http_request_t *req, unsigned int status,
+                       core_buf_t *body);
+/* A redirect (302, 303) to url, with an empty body. */
+void http_respond_redirect(http_request_t *req, unsigned int status,
+                           const char *url);
 /* A constant body (a string literal): no allocation, no copy. */
 void http_respond_static(http_request_t *req, unsigned int status,
                          const char *body);

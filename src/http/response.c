@@ -39,6 +39,22 @@ static void response_release(http_request_t *req)
     free(req->response_body);
   req->response_body = NULL;
   req->static_body = 0;
+  req->content_type = NULL;
+}
+
+void http_respond_html(http_request_t *req, unsigned int status,
+                       core_buf_t *body)
+{
+  http_respond_buf(req, status, body);
+  req->content_type = "text/html; charset=utf-8";
+}
+
+void http_respond_redirect(http_request_t *req, unsigned int status,
+                           const char *url)
+{
+  http_respond_static(req, status, "");
+  req->content_type = "text/plain";
+  http_add_header(req, "Location", url);
 }
 
 void http_respond_static(http_request_t *req, unsigned int status,

@@ -116,6 +116,48 @@ const char *http_header(const http_request_t *req, const char *name)
   return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(const http_request_t *req, const char *name)
+{
+  return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
+void http_client_ip(const http_request_t *req, char *out, size_t size)
+{
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+      req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const char *proxy = req->server->options.trusted_proxy;
+  const char *forwarded;
+  char peer[INET6_ADDRSTRLEN] = "";
+
+  if(info && info->client_addr) {
+    const struct sockaddr *address = info->client_addr;
+    if(address->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr,
+                peer, sizeof(peer));
+    else if(address->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)address)->sin6_addr,
+                peer, sizeof(peer));
+  }
+  snprintf(out, size, "%s", peer);
+  if(!proxy || strcmp(proxy, peer))
+    return;
+  forwarded = http_header(req, "Cf-Pseudo-IPv4");
+  if(!forwarded)
+    forwarded = http_header(req, "X-Forwarded-For");
+  if(forwarded) {
+    unsigned char binary[16];
+    size_t length = strcspn(forwarded, ", ");
+    if(length && length < size) {
+      memcpy(out, forwarded, length);
+      out[length] = '\0';
+    }
+    /* a header that is not an address is not believed */
+    if(inet_pton(AF_INET, out, binary) != 1 &&
+       inet_pton(AF_INET6, out, binary) != 1)
+      snprintf(out, size, "%s", peer);
+  }
+}
+
 void *http_app(const http_request_t *req)
 {
   return req->server->options.app;
@@ -344,7 +386,9 @@ static enum MHD_Result server_queue(http_request_t *req)
     req->response_body = NULL; /* MHD frees it now */
   server_date_header(response);
   MHD_add_response_header(response, "Content-Type",
-                          "application/json; charset=utf-8");
+                          req->content_type
+                              ? req->content_type
+                              : "application/json; charset=utf-8");
   if(req->request_id[0])
     MHD_add_response_header(response, "X-Request-Id", req->request_id);
   for(i = 0; i < req->header_count; i++)
