@@ -208,7 +208,10 @@ static obol_rc sandbox_payment(const acquirer_request_t *request,
   else if(!strcmp(state, "wallet"))
     sandbox_action(request, "wallet", 0, result);
   else if(!strcmp(state, "review") || !strcmp(state, "reviewno")) {
+    /* undecided until the review ends: no code, no bank answer yet */
     result->outcome = ACQUIRER_PENDING;
+    result->code[0] = result->bank_code[0] = '\0';
+    result->auth_code[0] = result->rrn[0] = '\0';
     snprintf(result->message, sizeof(result->message),
              "The payment is on hold for review.");
     result->check_after_ms = atomic_load(&sandbox_review_ms);

@@ -63,8 +63,11 @@ obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
                         int64_t now, store_order_t *order, json_t **details,
                         json_t *fields);
 json_t *api_event_json(const store_event_t *event);
+/* transaction: the latest payment attempt, or NULL. */
 json_t *api_checkout_json(const store_order_t *order,
-                          const store_shop_t *shop, int64_t now);
+                          const store_shop_t *shop,
+                          const store_transaction_t *transaction,
+                          int64_t now);
 
 /* ---- payments (payments.c), shared by the API and the hosted page ---- */
 /* Reads and checks a card typed by the customer into card; NULL if valid,

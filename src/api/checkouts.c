@@ -1,6 +1,8 @@
 /* GET /v1/checkouts/{token}: the status query of seed 003, in its shape. */
+#include <stdio.h>
 #include <string.h>
 
+#include "../payment/payment.h"
 #include "api.h"
 
 static json_t *checkout_string(json_t *object, const char *name)
@@ -126,35 +128,73 @@ static json_t *checkout_shop(const store_shop_t *shop)
                    brands ? brands : json_array());
 }
 
+/* gateway_response.payment (seed 003) of the latest attempt. */
+static json_t *checkout_payment(const store_order_t *order,
+                                const store_transaction_t *transaction)
+{
+  json_t *full = payment_transaction_json(transaction);
+  json_t *payment = json_object();
+  static const char *const copied[] = {
+    "uid", "type", "status", "message", "amount", "currency", "auth_code",
+    "bank_code", "rrn", "ref_id", "avs_cvc_verification",
+    "billing_descriptor", "redirect_url", NULL};
+  char receipt[512];
+  size_t i;
+
+  for(i = 0; copied[i]; i++)
+    json_object_set(payment, copied[i], json_object_get(full, copied[i]));
+  snprintf(receipt, sizeof(receipt), "%s/pay/%s", order_config()->public_url,
+           order->token);
+  json_object_set_new(payment, "gateway_id", json_string("sandbox"));
+  json_object_set_new(payment, "receipt_url", json_string(receipt));
+  json_object_set_new(payment, "method", json_pack(
+      "{s:O, s:O}", "type", json_object_get(full, "payment_method"), "brand",
+      json_object_get(json_object_get(full, "method"), "brand")));
+  json_decref(full);
+  return json_pack("{s:o}", "payment", payment);
+}
+
 json_t *api_checkout_json(const store_order_t *order,
-                          const store_shop_t *shop, int64_t now)
+                          const store_shop_t *shop,
+                          const store_transaction_t *transaction,
+                          int64_t now)
 {
   json_t *details = json_loads(order->details, 0, NULL);
   order_status_t status = order_effective(order, now);
   const char *name, *message;
+  int finished = status == ORDER_RECEIVED || status == ORDER_CANCELLED ||
+                 status == ORDER_REJECTED;
   json_t *checkout;
 
   checkout_status(status, &name, &message);
+  if(transaction) {
+    /* an attempt was made: its outcome is the checkout's (seed 003) */
+    name = transaction->status;
+    message = transaction->text[STORE_TXN_MESSAGE]
+                  ? transaction->text[STORE_TXN_MESSAGE] : "";
+    finished |= payment_finished(transaction);
+  }
   checkout = json_pack(
-      "{s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:o, "
+      "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:o, "
       "s:{s:s, s:o}, s:{s:[s], s:[], s:[]}}",
       "token", order->token, "shop_id", shop->id, "transaction_type",
       order->capture_manual ? "authorization" : "payment", "gateway_response",
+      transaction ? checkout_payment(order, transaction) : json_null(),
       "order", checkout_order(order, details, shop), "settings",
       checkout_settings(order), "customer", checkout_customer(details),
-      "finished", status == ORDER_RECEIVED || status == ORDER_CANCELLED ||
-                      status == ORDER_REJECTED,
-      "expired", status == ORDER_EXPIRED, "test", order->test, "status", name,
-      "message", message, "shop", checkout_shop(shop), "merchant", "id",
-      shop->id, "country", checkout_optional(shop->country),
-      "payment_method", "types", "credit_card", "excluded_types",
-      "excluded_brands");
+      "finished", finished, "expired", status == ORDER_EXPIRED, "test",
+      order->test, "status", name, "message", message, "shop",
+      checkout_shop(shop), "merchant", "id", shop->id, "country",
+      checkout_optional(shop->country), "payment_method", "types",
+      "credit_card", "excluded_types", "excluded_brands");
   json_decref(details);
   return json_pack("{s:o}", "checkout", checkout);
 }
 
 http_status_t api_checkout_get(http_request_t *req)
 {
+  store_transaction_t *rows = NULL;
+  size_t count = 0;
   store_order_t order;
   store_shop_t shop;
   obol_rc rc;
@@ -163,10 +203,15 @@ http_status_t api_checkout_get(http_request_t *req)
                                 http_param(req, "token"), &order);
   if(!rc)
     rc = store_shop_get(http_store(req), req->arena, req->shop_id, &shop);
+  if(!rc)
+    rc = store_transaction_list(http_store(req), req->arena, req->shop_id,
+                                order.id, &rows, &count);
   if(rc)
     http_respond_rc(req, rc);
   else
-    http_respond_json(req, 200, api_checkout_json(&order, &shop,
-                                                  core_now_ms()));
+    http_respond_json(req, 200,
+                      api_checkout_json(&order, &shop,
+                                        payment_latest(rows, count),
+                                        core_now_ms()));
   return HTTP_DONE;
 }

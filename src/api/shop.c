@@ -45,6 +45,9 @@ json_t *api_shop_json(const store_shop_t *shop)
                                  ? shop->allowed_redirect_hosts : "[]",
                              0, NULL);
   json_t *brands = json_loads(shop->brands ? shop->brands : "[]", 0, NULL);
+  json_t *methods = json_loads(shop->payment_methods ? shop->payment_methods
+                                                     : STORE_METHODS_DEFAULT,
+                               0, NULL);
   json_t *out = json_pack(
       "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
       shop->id, "object", "shop", "name", shop->name, "default_currency",
@@ -59,9 +62,15 @@ json_t *api_shop_json(const store_shop_t *shop)
   if(out) {
     json_object_set_new(out, "brands", brands ? brands : json_array());
     json_object_set_new(out, "surcharge", shop_surcharge_json(shop->surcharge));
+    json_object_set_new(out, "payment_methods",
+                        methods ? methods : json_array());
+    json_object_set_new(out, "affiliate_html",
+                        shop_optional_string(shop->affiliate_html));
   }
-  else
+  else {
     json_decref(brands);
+    json_decref(methods);
+  }
   return out;
 }
 
@@ -88,6 +97,12 @@ typedef struct {
   size_t offset;
 } shop_setting_t;
 
+/* Receipts show it as the shop wrote it (seed 001 affiliateHtml). */
+static const char *shop_check_affiliate_html(const char *html)
+{
+  return strlen(html) > 10000 ? "must be at most 10000 bytes" : NULL;
+}
+
 static const shop_setting_t shop_settings[] = {
   {"default_currency", api_check_currency,
    offsetof(store_shop_t, default_currency)},
@@ -97,6 +112,8 @@ static const shop_setting_t shop_settings[] = {
   {"country", api_check_country, offsetof(store_shop_t, country)},
   {"contact_email", api_check_email, offsetof(store_shop_t, contact_email)},
   {"contact_phone", api_check_phone, offsetof(store_shop_t, contact_phone)},
+  {"affiliate_html", shop_check_affiliate_html,
+   offsetof(store_shop_t, affiliate_html)},
 };
 
 #define SHOP_SETTING_COUNT (sizeof(shop_settings) / sizeof(shop_settings[0]))
@@ -104,7 +121,7 @@ static const shop_setting_t shop_settings[] = {
 static const char *const shop_patch_fields[] = {
   "name", "default_currency", "default_language", "allowed_redirect_hosts",
   "url", "country", "contact_email", "contact_phone", "brands", "surcharge",
-  NULL};
+  "payment_methods", "affiliate_html", NULL};
 
 static const char *const shop_known_brands[] = {
   "visa", "master", "amex", "maestro", "discover", "jcb", "unionpay",
@@ -116,6 +133,7 @@ typedef struct {
   const char *name;
   const char *hosts; /* JSON array text, or NULL when unchanged */
   const char *brands;
+  const char *methods;
   const char *surcharge;
   int surcharge_given; /* surcharge: null switches it off */
   int setting_given[SHOP_SETTING_COUNT];
@@ -193,6 +211,35 @@ static const char *shop_patch_brands(http_request_t *req, json_t *value,
                                       "invoice"));
       return NULL;
     }
+  }
+  return api_json_text(req->arena, value);
+}
+
+/* A non-empty list of distinct methods Obol knows. */
+static const char *shop_patch_methods(http_request_t *req, json_t *value,
+                                      json_t *fields)
+{
+  unsigned seen = 0;
+  json_t *item;
+  size_t index;
+
+  if(!json_is_array(value) || !json_array_size(value)) {
+    json_object_set_new(fields, "payment_methods",
+                        json_string("must be a non-empty array of card, "
+                                    "bank_transfer, wallet, invoice"));
+    return NULL;
+  }
+  json_array_foreach(value, index, item) {
+    int method = acquirer_method_parse(json_string_value(item));
+    if(method < 0 || (seen & (1u << method))) {
+      char path[40];
+      snprintf(path, sizeof(path), "payment_methods[%zu]", index);
+      json_object_set_new(fields, path, json_string(
+          method < 0 ? "must be card, bank_transfer, wallet or invoice"
+                     : "is listed twice"));
+      return NULL;
+    }
+    seen |= 1u << method;
   }
   return api_json_text(req->arena, value);
 }
@@ -297,6 +344,9 @@ static void shop_patch_validate(shop_patch_t *patch, json_t *body,
   value = json_object_get(body, "brands");
   if(value)
     patch->brands = shop_patch_brands(patch->req, value, fields);
+  value = json_object_get(body, "payment_methods");
+  if(value)
+    patch->methods = shop_patch_methods(patch->req, value, fields);
   value = json_object_get(body, "surcharge");
   if(value) {
     patch->surcharge_given = 1;
@@ -341,6 +391,8 @@ static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
     shop->allowed_redirect_hosts = patch->hosts;
   if(patch->brands)
     shop->brands = patch->brands;
+  if(patch->methods)
+    shop->payment_methods = patch->methods;
   if(patch->surcharge_given)
     shop->surcharge = patch->surcharge;
   for(i = 0; i < SHOP_SETTING_COUNT; i++)
