@@ -130,11 +130,16 @@ static enum MHD_Result hash_query(void *cls, enum MHD_ValueKind kind,
   return MHD_YES;
 }
 
+/* The fingerprint is keyed by the request's secret key, which is never
+ * stored: a body that carries card data (pay) cannot be guessed back from
+ * the stored fingerprint by trying card numbers. */
 static obol_rc idempotency_fingerprint(http_request_t *req)
 {
+  const char *secret = http_header(req, "Authorization");
   core_buf_t text;
   obol_rc rc;
 
+  secret = secret && strlen(secret) > 7 ? secret + 7 : ""; /* "Bearer " */
   core_buf_init(&text, req->body.len + (2u << 20));
   rc = core_buf_printf(&text, "%s %s?", req->method, req->path);
   if(!rc)
@@ -148,7 +153,8 @@ static obol_rc idempotency_fingerprint(http_request_t *req)
     rc = core_buf_append(&text, req->body.data ? req->body.data : "",
                          req->body.len);
   if(!rc)
-    rc = core_sha256_hex(text.data, text.len, req->request_hash);
+    rc = core_hmac_sha256_hex(secret, strlen(secret), text.data, text.len,
+                              NULL, 0, req->request_hash);
   core_buf_free(&text);
   return rc;
 }
