@@ -20,6 +20,7 @@ http_status_t api_health(http_request_t *req);
 http_status_t api_ready(http_request_t *req);
 http_status_t api_shop_get(http_request_t *req);
 http_status_t api_shop_patch(http_request_t *req);
+http_status_t api_shop_signing_secret(http_request_t *req);
 http_status_t api_order_create(http_request_t *req);
 http_status_t api_order_get(http_request_t *req);
 http_status_t api_order_list(http_request_t *req);
@@ -63,6 +64,8 @@ obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
                         int64_t now, store_order_t *order, json_t **details,
                         json_t *fields);
 json_t *api_event_json(const store_event_t *event);
+/* A new signing secret, "whsec_" + 64 hex characters, in the arena. */
+const char *api_new_secret(http_request_t *req);
 /* transaction: the latest payment attempt, or NULL. */
 json_t *api_checkout_json(const store_order_t *order,
                           const store_shop_t *shop,
@@ -116,9 +119,6 @@ const char *api_check_currency(const char *currency);
  * hosts (or the shop allows any host: an empty list). */
 int api_host_allowed(const store_shop_t *shop, const char *url);
 const char *api_check_ip(const char *text);
-/* Appends ?name=value (or &name=value) to the URL in url, value
- * percent-encoded. */
-obol_rc api_url_append(core_buf_t *url, const char *name, const char *value);
 /* Adds "unknown field" to fields for every member of object not in allowed
  * (a NULL-terminated list); returns how many it found. */
 int api_check_unknown_fields(json_t *object, const char *const *allowed,

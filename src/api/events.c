@@ -161,11 +161,15 @@ http_status_t api_event_deliveries(http_request_t *req)
   data = json_array();
   for(i = 0; i < count; i++) {
     store_delivery_t *row = &rows[i];
-    json_array_append_new(
-        data,
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o}",
+    json_t *delivery = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o}",
                   "id", row->id, "object", "delivery", "event_id",
-                  row->event_id, "endpoint_id", row->endpoint_id, "status",
+                  row->event_id, "kind", row->kind[0] ? row->kind : "webhook",
+                  "endpoint_id", row->endpoint_id[0]
+                                     ? json_string(row->endpoint_id)
+                                     : json_null(),
+                  "url", row->url ? json_string(row->url) : json_null(),
+                  "status",
                   row->status, "attempts", row->attempts, "next_attempt_at",
                   row->next_attempt_at ? api_time_json(row->next_attempt_at)
                                        : json_null(),
@@ -176,7 +180,8 @@ http_status_t api_event_deliveries(http_request_t *req)
                   row->last_error ? json_string(row->last_error)
                                   : json_null(),
                   "created_at", api_time_json(row->created_at), "updated_at",
-                  api_time_json(row->updated_at)));
+                  api_time_json(row->updated_at));
+    json_array_append_new(data, delivery);
   }
   http_respond_json(req, 200, json_pack("{s:o, s:b}", "data", data,
                                         "has_more", 0));

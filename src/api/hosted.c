@@ -169,11 +169,11 @@ static obol_rc hosted_destination(const store_order_t *order,
                        fragment ? (size_t)(fragment - urls[STORE_URL_RETURN])
                                 : strlen(urls[STORE_URL_RETURN]));
   if(!rc && error)
-    rc = api_url_append(out, "error", error);
+    rc = core_url_append(out, "error", error);
   else if(!rc && transaction)
-    rc = api_url_append(out, "transaction_id", transaction->id);
+    rc = core_url_append(out, "transaction_id", transaction->id);
   if(!rc && order->merchant_reference)
-    rc = api_url_append(out, "merchant_reference", order->merchant_reference);
+    rc = core_url_append(out, "merchant_reference", order->merchant_reference);
   if(!rc && fragment)
     rc = core_buf_append_str(out, fragment);
   return rc;

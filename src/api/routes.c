@@ -6,6 +6,7 @@ const http_route_t api_routes[] = {
   {"GET", "/ready", api_ready, HTTP_OPEN},
   {"GET", "/v1/shop", api_shop_get, HTTP_KEY},
   {"PATCH", "/v1/shop", api_shop_patch, HTTP_KEY},
+  {"POST", "/v1/shop/signing-secret", api_shop_signing_secret, HTTP_KEY},
   {"POST", "/v1/orders", api_order_create, HTTP_KEY},
   {"GET", "/v1/orders", api_order_list, HTTP_KEY},
   {"GET", "/v1/orders/{id}", api_order_get, HTTP_KEY},

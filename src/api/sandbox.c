@@ -75,7 +75,7 @@ static void sandbox_return(sandbox_view_t *view)
   else
     core_buf_printf(&url, "%s/pay/%s/return", order_config()->public_url,
                     view->order.token);
-  api_url_append(&url, "transaction_id", view->transaction.id);
+  core_url_append(&url, "transaction_id", view->transaction.id);
   core_buf_append(&url, "", 1);
   http_respond_redirect(view->req, 303, url.data);
   core_buf_free(&url);

@@ -66,6 +66,8 @@ json_t *api_shop_json(const store_shop_t *shop)
                         methods ? methods : json_array());
     json_object_set_new(out, "affiliate_html",
                         shop_optional_string(shop->affiliate_html));
+    json_object_set_new(out, "signing_secret_set",
+                        json_boolean(shop->signing_secret != NULL));
   }
   else {
     json_decref(brands);
@@ -136,6 +138,7 @@ typedef struct {
   const char *methods;
   const char *surcharge;
   int surcharge_given; /* surcharge: null switches it off */
+  const char *signing_secret; /* a new one, shown once */
   int setting_given[SHOP_SETTING_COUNT];
   const char *setting_value[SHOP_SETTING_COUNT]; /* NULL clears */
   store_shop_t result;
@@ -393,6 +396,8 @@ static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
     shop->brands = patch->brands;
   if(patch->methods)
     shop->payment_methods = patch->methods;
+  if(patch->signing_secret)
+    shop->signing_secret = patch->signing_secret;
   if(patch->surcharge_given)
     shop->surcharge = patch->surcharge;
   for(i = 0; i < SHOP_SETTING_COUNT; i++)
@@ -408,12 +413,46 @@ static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
 static void shop_patch_done(void *arg, obol_rc rc)
 {
   shop_patch_t *patch = arg;
+  json_t *shop;
 
-  if(rc)
+  if(rc) {
     http_respond_rc(patch->req, rc);
-  else
-    http_respond_json(patch->req, 200, api_shop_json(&patch->result));
+    http_resume(patch->req);
+    return;
+  }
+  shop = api_shop_json(&patch->result);
+  if(patch->signing_secret) /* shown this once; stored to sign with */
+    json_object_set_new(shop, "signing_secret",
+                        json_string(patch->signing_secret));
+  http_respond_json(patch->req, patch->signing_secret ? 201 : 200, shop);
   http_resume(patch->req);
+}
+
+/* POST /v1/shop/signing-secret: a new secret for callbacks and
+ * notifications; the old one stops signing at once. */
+http_status_t api_shop_signing_secret(http_request_t *req)
+{
+  shop_patch_t *patch = core_arena_alloc(req->arena, sizeof(*patch));
+  obol_rc rc;
+
+  if(req->json && json_object_size(req->json)) {
+    http_respond_error(req, 400, "validation_error",
+                       "this action takes no body fields", NULL);
+    return HTTP_DONE;
+  }
+  if(patch)
+    memset(patch, 0, sizeof(*patch));
+  if(!patch || !(patch->signing_secret = api_new_secret(req))) {
+    http_respond_rc(req, OBOL_ERR_NOMEM);
+    return HTTP_DONE;
+  }
+  patch->req = req;
+  rc = store_submit(http_store(req), shop_patch_apply, shop_patch_done, patch);
+  if(rc) {
+    http_respond_rc(req, rc);
+    return HTTP_DONE;
+  }
+  return HTTP_AGAIN;
 }
 
 http_status_t api_shop_patch(http_request_t *req)

@@ -197,19 +197,3 @@ int api_host_allowed(const store_shop_t *shop, const char *url)
   return allowed;
 }
 
-obol_rc api_url_append(core_buf_t *url, const char *name, const char *value)
-{
-  const char *p;
-  obol_rc rc = core_buf_printf(url, "%c%s=",
-                               url->len && memchr(url->data, '?', url->len)
-                                   ? '&' : '?', name);
-  for(p = value; !rc && p && *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
-      rc = core_buf_append(url, p, 1);
-    else
-      rc = core_buf_printf(url, "%%%02X", c);
-  }
-  return rc;
-}

@@ -33,8 +33,7 @@ static json_t *webhook_json(const store_endpoint_t *endpoint,
   return out;
 }
 
-/* "whsec_" + 64 hex characters, into the request arena. */
-static const char *webhook_secret(http_request_t *req)
+const char *api_new_secret(http_request_t *req)
 {
   unsigned char raw[WEBHOOK_SECRET_BYTES];
   char hex[2 * WEBHOOK_SECRET_BYTES + 1];
@@ -228,7 +227,7 @@ http_status_t api_webhook_create(http_request_t *req)
   }
   json_decref(fields);
   memcpy(job->endpoint.shop_id, req->shop_id, sizeof(job->endpoint.shop_id));
-  job->secret = webhook_secret(req);
+  job->secret = api_new_secret(req);
   job->endpoint.secret = job->secret;
   if(!job->secret || core_id_new("we", job->endpoint.id,
                                  sizeof(job->endpoint.id))) {
@@ -334,7 +333,7 @@ http_status_t api_webhook_rotate(http_request_t *req)
   json_decref(fields);
   job->grace_ms = 1000LL * (grace ? json_integer_value(grace)
                                   : WEBHOOK_GRACE_DEFAULT_S);
-  job->secret = webhook_secret(req);
+  job->secret = api_new_secret(req);
   if(!job->secret) {
     http_respond_rc(req, OBOL_ERR_CRYPTO);
     return HTTP_DONE;

@@ -127,3 +127,20 @@ obol_rc core_buf_append_json_string(core_buf_t *buf, const char *str)
     rc = core_buf_append(buf, "\"", 1);
   return rc;
 }
+
+obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
+{
+  const char *p;
+  obol_rc rc = core_buf_printf(buf, "%c%s=",
+                               buf->len && memchr(buf->data, '?', buf->len)
+                                   ? '&' : '?', name);
+  for(p = value; !rc && p && *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+      rc = core_buf_append(buf, p, 1);
+    else
+      rc = core_buf_printf(buf, "%%%02X", c);
+  }
+  return rc;
+}

@@ -48,6 +48,9 @@ obol_rc core_buf_printf(core_buf_t *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Makes room for extra more bytes now, to save regrowing later. */
 obol_rc core_buf_reserve(core_buf_t *buf, size_t extra);
+/* Appends ?name=value (or &name=value when the URL in buf has a query)
+ * with value percent-encoded. */
+obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value);
 void core_buf_reset(core_buf_t *buf);
 void core_buf_free(core_buf_t *buf);
 

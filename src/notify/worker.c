@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "notify.h"
 
@@ -120,14 +121,37 @@ static curl_socket_t notify_open_socket(void *arg, curlsocktype purpose,
   return socket(address->family, address->socktype, address->protocol);
 }
 
+/* A notification (seed 003) POSTs {"transaction": ...} of its event. */
+static obol_rc notify_transaction_payload(notify_transfer_t *transfer)
+{
+  json_t *data = json_loads(transfer->work.event_data, 0, NULL);
+  json_t *transaction = json_object_get(data, "transaction");
+  char *text = transaction ? json_dumps(transaction, JSON_COMPACT) : NULL;
+  obol_rc rc = text ? OBOL_OK : OBOL_ERR_INVALID;
+
+  if(!rc)
+    rc = core_buf_printf(&transfer->body, "{\"transaction\":%s}", text);
+  free(text);
+  json_decref(data);
+  return rc;
+}
+
 /* The JSON POSTed: {"id","type","sequence","created","api_version",
  * "data"}; sequence counts the order's events, for ordering and
- * de-duplication (deliveries may arrive out of order, and again). */
+ * de-duplication (deliveries may arrive out of order, and again). A
+ * callback (seed 004) is a GET: its URL says it all. */
 static obol_rc notify_payload(notify_transfer_t *transfer)
 {
   store_work_t *work = &transfer->work;
   core_buf_t *body = &transfer->body;
-  obol_rc rc = core_buf_append_str(body, "{\"id\":");
+  obol_rc rc;
+
+  transfer->live = !work->test; /* from the order row, not the payload */
+  if(!strcmp(work->kind, "callback"))
+    return OBOL_OK;
+  if(!strcmp(work->kind, "notification"))
+    return notify_transaction_payload(transfer);
+  rc = core_buf_append_str(body, "{\"id\":");
 
   if(!rc)
     rc = core_buf_append_json_string(body, work->delivery.event_id);
@@ -145,33 +169,41 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
     rc = core_buf_append_str(body, work->event_data);
   if(!rc)
     rc = core_buf_append(body, "}", 1);
-  transfer->live = !work->test; /* from the order row, not the payload */
   return rc;
 }
 
-/* Obol-Signature: t=<s>,v1=<new>[,v1=<previous, during a rotation>]. */
+/* Obol-Signature: t=<s>,v1=<new>[,v1=<previous, during a rotation>],
+ * over the body, or over the URL for a callback (a GET has no body). A
+ * callback or notification is signed only when the shop has a signing
+ * secret. */
 static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
 {
   store_work_t *work = &transfer->work;
   char signature[NOTIFY_SIGNATURE_HEX + 1], previous[NOTIFY_SIGNATURE_HEX + 1];
   char header[256];
   int64_t t = now / 1000;
-  obol_rc rc = notify_sign(work->secret, t, transfer->body.data,
-                           transfer->body.len, signature);
+  int get = !strcmp(work->kind, "callback");
+  const char *signed_text = get ? work->url : transfer->body.data;
+  size_t signed_len = get ? strlen(work->url) : transfer->body.len;
   int with_previous = work->previous_secret &&
                       work->previous_secret_until > now;
+  obol_rc rc = OBOL_OK;
 
-  if(!rc && with_previous)
-    rc = notify_sign(work->previous_secret, t, transfer->body.data,
-                     transfer->body.len, previous);
+  if(work->secret)
+    rc = notify_sign(work->secret, t, signed_text ? signed_text : "",
+                     signed_len, signature);
+  if(!rc && work->secret && with_previous)
+    rc = notify_sign(work->previous_secret, t, signed_text, signed_len,
+                     previous);
   if(rc)
     return rc;
   snprintf(header, sizeof(header), "Obol-Signature: t=%lld,v1=%s%s%s",
            (long long)t, signature, with_previous ? ",v1=" : "",
            with_previous ? previous : "");
-  transfer->headers = curl_slist_append(NULL, header);
-  transfer->headers = curl_slist_append(transfer->headers,
-                                        "Content-Type: application/json");
+  transfer->headers = work->secret ? curl_slist_append(NULL, header) : NULL;
+  if(!get)
+    transfer->headers = curl_slist_append(transfer->headers,
+                                          "Content-Type: application/json");
   transfer->headers = curl_slist_append(transfer->headers,
                                         "User-Agent: Obol/" OBOL_VERSION);
   snprintf(header, sizeof(header), "Obol-Delivery-Id: %s",
@@ -189,9 +221,11 @@ static CURL *notify_easy(notify_transfer_t *transfer)
   curl_easy_setopt(easy, CURLOPT_URL, transfer->work.url);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)transfer->body.len);
+  if(strcmp(transfer->work.kind, "callback")) {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)transfer->body.len);
+  }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)transfer->timeout_ms);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);

@@ -56,7 +56,7 @@ int64_t order_next_deadline(const store_order_t *order)
 
 obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,
-                          store_event_t *event)
+                          const char *transaction, store_event_t *event)
 {
   core_buf_t data;
   obol_rc rc;
@@ -74,6 +74,8 @@ obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
   rc = core_buf_append_str(&data, "{\"order\":");
   if(!rc)
     rc = order_json_write(order, ORDER_VIEW_FULL, now, &data);
+  if(!rc && transaction)
+    rc = core_buf_printf(&data, ",\"transaction\":%s", transaction);
   if(!rc)
     rc = core_buf_append(&data, "}", 1);
   if(!rc) {
@@ -144,14 +146,18 @@ obol_rc order_outbox(store_tx_t *tx, core_arena_t *arena,
 /* Writes the event numbered order->event_sequence, with a snapshot. */
 static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
                                store_order_t *order, const char *type,
-                               int64_t now)
+                               int64_t now, const char *transaction,
+                               store_event_t *out)
 {
   store_event_t event;
-  obol_rc rc = order_event_build(arena, order, type, now, &event);
+  obol_rc rc = order_event_build(arena, order, type, now, transaction,
+                                 &event);
   if(!rc)
     rc = store_tx_event_insert(tx, &event);
   if(!rc)
     rc = order_outbox(tx, arena, &event, NULL);
+  if(!rc && out)
+    *out = event;
   return rc;
 }
 
@@ -164,7 +170,7 @@ obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
   order->updated_at = now;
   order->event_sequence = 1;
   order->deadline_at = order_next_deadline(order);
-  return order_event_build(arena, order, "order.issued", now, event);
+  return order_event_build(arena, order, "order.issued", now, NULL, event);
 }
 
 obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
@@ -178,9 +184,10 @@ obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
   return rc;
 }
 
-obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
-                           store_order_t *order, const char *type,
-                           int64_t now)
+obol_rc order_append_event_for(store_tx_t *tx, core_arena_t *arena,
+                               store_order_t *order, const char *type,
+                               int64_t now, const char *transaction,
+                               store_event_t *event)
 {
   obol_rc rc;
 
@@ -188,13 +195,21 @@ obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
   order->updated_at = now;
   rc = store_tx_order_update(tx, order);
   if(!rc)
-    rc = lifecycle_event(tx, arena, order, type, now);
+    rc = lifecycle_event(tx, arena, order, type, now, transaction, event);
   return rc;
 }
 
-obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
-                            store_order_t *order, order_status_t to,
-                            int64_t now)
+obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
+                           store_order_t *order, const char *type,
+                           int64_t now)
+{
+  return order_append_event_for(tx, arena, order, type, now, NULL, NULL);
+}
+
+obol_rc order_change_status_for(store_tx_t *tx, core_arena_t *arena,
+                                store_order_t *order, order_status_t to,
+                                int64_t now, const char *transaction,
+                                store_event_t *event)
 {
   const char *event_type = NULL;
   obol_rc rc = order_transition(order_current(order), to, &event_type);
@@ -203,16 +218,27 @@ obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
     return rc;
   snprintf(order->status, sizeof(order->status), "%s", order_status_name(to));
   order->deadline_at = order_next_deadline(order);
-  return order_append_event(tx, arena, order, event_type, now);
+  return order_append_event_for(tx, arena, order, event_type, now,
+                                transaction, event);
+}
+
+obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
+                            store_order_t *order, order_status_t to,
+                            int64_t now)
+{
+  return order_change_status_for(tx, arena, order, to, now, NULL, NULL);
 }
 
 obol_rc order_record_failed_attempt(store_tx_t *tx, core_arena_t *arena,
-                                    store_order_t *order, int64_t now)
+                                    store_order_t *order, int64_t now,
+                                    const char *transaction,
+                                    store_event_t *event)
 {
   obol_rc rc;
 
   order->failed_attempts++;
-  rc = order_change_status(tx, arena, order, ORDER_FAILED, now);
+  rc = order_change_status_for(tx, arena, order, ORDER_FAILED, now,
+                               transaction, event);
   if(rc)
     return rc;
   if(order->max_payment_attempts > 0 &&

@@ -87,6 +87,12 @@ int order_status_payable(order_status_t status);
 obol_rc order_change_status(store_tx_t *tx, core_arena_t *arena,
                             store_order_t *order, order_status_t to,
                             int64_t now);
+/* The same for a change a transaction caused: its JSON text goes into the
+ * event as data.transaction; *event (may be NULL) gets the event. */
+obol_rc order_change_status_for(store_tx_t *tx, core_arena_t *arena,
+                                store_order_t *order, order_status_t to,
+                                int64_t now, const char *transaction,
+                                store_event_t *event);
 
 /* A new order is prepared outside the transaction (status issued, its
  * first event order.issued with the snapshot), so the single writer thread
@@ -99,20 +105,28 @@ obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,
  * wants it, in the transaction (the outbox; also used to redeliver). */
 obol_rc order_outbox(store_tx_t *tx, core_arena_t *arena,
                      const store_event_t *event, int *queued);
-/* The event numbered order->event_sequence, snapshot included. */
+/* The event numbered order->event_sequence, snapshot included (and the
+ * transaction's JSON text as data.transaction, when not NULL). */
 obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,
-                          store_event_t *event);
+                          const char *transaction, store_event_t *event);
 
 /* Appends an event without a status change; writes the order too. */
 obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
                            store_order_t *order, const char *type,
                            int64_t now);
+obol_rc order_append_event_for(store_tx_t *tx, core_arena_t *arena,
+                               store_order_t *order, const char *type,
+                               int64_t now, const char *transaction,
+                               store_event_t *event);
 
-/* A failed payment attempt: counts it, moves the order to failed, and to
+/* A failed payment attempt: counts it, moves the order to failed (the
+ * event carries the transaction, and is returned in *event), and to
  * cancelled when max_payment_attempts is reached. */
 obol_rc order_record_failed_attempt(store_tx_t *tx, core_arena_t *arena,
-                                    store_order_t *order, int64_t now);
+                                    store_order_t *order, int64_t now,
+                                    const char *transaction,
+                                    store_event_t *event);
 
 /* Applies the time-based transitions due at `now` (overdue, expired) in
  * the transaction. Sets *changed when it wrote something. */

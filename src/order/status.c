@@ -152,8 +152,17 @@ int order_event_pattern_known(const char *pattern)
   int prefix = len > 0 && pattern[len - 1] == '*';
   size_t i;
 
-  if(!strcmp(pattern, "*") || !strcmp(pattern, "order.issued"))
+  static const char *const others[] = {
+    "order.issued", "transaction.pending", "transaction.incomplete",
+    "transaction.successful", "transaction.failed", "transaction.error",
+    "transaction.expired", NULL};
+
+  if(!strcmp(pattern, "*"))
     return 1;
+  for(i = 0; others[i]; i++)
+    if(prefix ? !strncmp(others[i], pattern, len - 1)
+              : !strcmp(others[i], pattern))
+      return 1;
   for(i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
     if(prefix ? !strncmp(transitions[i].event, pattern, len - 1)
               : !strcmp(transitions[i].event, pattern))

@@ -91,27 +91,73 @@ static void payment_copy_result(store_transaction_t *transaction,
                      result->action_url);
 }
 
-/* The attempt ended: the transaction is final and the order moves on. */
-static obol_rc payment_end(store_tx_t *tx, core_arena_t *arena,
-                           store_order_t *order,
-                           store_transaction_t *transaction,
-                           const char *status, int64_t now)
+/* The transaction as JSON text, for the event that reports it. */
+static const char *payment_text(core_arena_t *arena,
+                                const store_transaction_t *transaction)
+{
+  json_t *json = payment_transaction_json(transaction);
+  const char *text = NULL;
+  char *dumped = json ? json_dumps(json, JSON_COMPACT) : NULL;
+
+  if(dumped)
+    text = core_arena_strdup(arena, dumped);
+  free(dumped);
+  json_decref(json);
+  return text;
+}
+
+/* Writes the transaction's new state with its one event: the order's status
+ * change when the attempt ended (paid, hold, failed ...), else, when
+ * `announce`, a transaction.<status> event. The event's callbacks and
+ * notifications are queued with it. */
+static obol_rc payment_record(store_tx_t *tx, core_arena_t *arena,
+                              store_order_t *order,
+                              store_transaction_t *transaction, int announce,
+                              int64_t now)
+{
+  const char *text = payment_text(arena, transaction);
+  int in_progress = order_status_parse(order->status) == ORDER_IN_PROGRESS;
+  char type[48];
+  store_event_t event;
+  obol_rc rc;
+
+  if(!text)
+    return OBOL_ERR_NOMEM;
+  rc = store_tx_transaction_update(tx, transaction);
+  if(rc)
+    return rc;
+  if(payment_finished(transaction) && in_progress) {
+    if(!strcmp(transaction->status, "successful"))
+      rc = order_change_status_for(tx, arena, order,
+                                   order->capture_manual ? ORDER_HOLD
+                                                         : ORDER_PAID,
+                                   now, text, &event);
+    else
+      rc = order_record_failed_attempt(tx, arena, order, now, text, &event);
+  }
+  else if(announce || payment_finished(transaction)) {
+    /* an attempt ending while its order moved on (the acquirer's truth
+     * still counts) is reported on its own */
+    if(payment_finished(transaction))
+      core_log(CORE_LOG_WARN, "payment.late", "%s ended %s while its order "
+               "%s is %s", transaction->id, transaction->status, order->id,
+               order->status);
+    snprintf(type, sizeof(type), "transaction.%s", transaction->status);
+    rc = order_append_event_for(tx, arena, order, type, now, text, &event);
+  }
+  else
+    return OBOL_OK;
+  if(!rc)
+    rc = payment_outbox(tx, arena, order, transaction, &event);
+  return rc;
+}
+
+static void payment_end(store_transaction_t *transaction, const char *status,
+                        int64_t now)
 {
   snprintf(transaction->status, sizeof(transaction->status), "%s", status);
   transaction->deadline_at = 0;
   transaction->finished_at = now;
-  /* Only an attempt holds an order in progress; should the order have moved
-   * anyway, the transaction still ends (it is the acquirer's truth). */
-  if(order_status_parse(order->status) != ORDER_IN_PROGRESS) {
-    core_log(CORE_LOG_WARN, "payment.late", "%s ended %s while its order %s "
-             "is %s", transaction->id, status, order->id, order->status);
-    return OBOL_OK;
-  }
-  if(strcmp(status, "successful"))
-    return order_record_failed_attempt(tx, arena, order, now);
-  return order_change_status(tx, arena, order,
-                             order->capture_manual ? ORDER_HOLD : ORDER_PAID,
-                             now);
 }
 
 obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
@@ -120,7 +166,7 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
                       int64_t now)
 {
   acquirer_outcome_t outcome = result->outcome;
-  obol_rc rc = OBOL_OK;
+  int announce = 1;
 
   if(payment_finished(transaction))
     return OBOL_OK; /* answered already (e.g. by the sweeper) */
@@ -130,31 +176,31 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
     outcome = ACQUIRER_EXPIRED;
   switch(outcome) {
   case ACQUIRER_APPROVED:
-    rc = payment_end(tx, arena, order, transaction, "successful", now);
+    payment_end(transaction, "successful", now);
     break;
   case ACQUIRER_DECLINED:
-    rc = payment_end(tx, arena, order, transaction, "failed", now);
+    payment_end(transaction, "failed", now);
     break;
   case ACQUIRER_ERROR:
-    rc = payment_end(tx, arena, order, transaction, "error", now);
+    payment_end(transaction, "error", now);
     break;
   case ACQUIRER_EXPIRED:
     payment_set_text(transaction, arena, STORE_TXN_CODE, "action_expired");
     payment_set_text(transaction, arena, STORE_TXN_MESSAGE,
                      "The payment was not completed in time.");
-    rc = payment_end(tx, arena, order, transaction, "expired", now);
+    payment_end(transaction, "expired", now);
     break;
   case ACQUIRER_TIMEOUT:
     if(late) {
-      rc = payment_end(tx, arena, order, transaction, "failed", now);
+      payment_end(transaction, "failed", now);
       break;
     }
-    /* unknown yet: keep it pending, the sweeper asks at the deadline */
+    /* unknown yet: it stays pending, the sweeper asks at the deadline */
     payment_set_text(transaction, arena, STORE_TXN_CODE, NULL);
     payment_set_text(transaction, arena, STORE_TXN_MESSAGE,
                      "Waiting for the acquirer's answer.");
-    snprintf(transaction->status, sizeof(transaction->status), "pending");
     transaction->deadline_at = now + PAYMENT_GRACE_MS;
+    announce = 0;
     break;
   case ACQUIRER_ACTION:
     snprintf(transaction->status, sizeof(transaction->status), "incomplete");
@@ -166,9 +212,7 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
         result->check_after_ms ? now + result->check_after_ms : 0;
     break;
   }
-  if(!rc)
-    rc = store_tx_transaction_update(tx, transaction);
-  return rc;
+  return payment_record(tx, arena, order, transaction, announce, now);
 }
 
 /* ---- begin ---- */
@@ -251,8 +295,9 @@ static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
   if(!rc)
     rc = store_tx_transaction_insert(tx, &attempt->transaction);
   if(!rc)
-    rc = order_change_status(tx, attempt->arena, &attempt->order,
-                             ORDER_IN_PROGRESS, now);
+    rc = order_change_status_for(
+        tx, attempt->arena, &attempt->order, ORDER_IN_PROGRESS, now,
+        payment_text(attempt->arena, &attempt->transaction), NULL);
   return rc;
 }
 

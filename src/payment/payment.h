@@ -95,6 +95,13 @@ obol_rc payment_report(store_t *store, core_arena_t *arena,
                        const acquirer_result_t *result, store_order_t *order,
                        store_transaction_t *transaction);
 
+/* Queues the callback (seed 004) and notification (seed 003) deliveries of
+ * an attempt's new state, with its event, in tx. */
+obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
+                       const store_order_t *order,
+                       const store_transaction_t *transaction,
+                       const store_event_t *event);
+
 /* Resolves due attempts (pending or incomplete past their deadline) by
  * asking the connector; returns how many it resolved. */
 int payment_sweep(store_t *store);

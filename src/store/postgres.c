@@ -579,6 +579,7 @@ static obol_rc pg_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->surcharge = pg_text(result, 0, 12, arena);
   out->payment_methods = pg_text(result, 0, 13, arena);
   out->affiliate_html = pg_text(result, 0, 14, arena);
+  out->signing_secret = pg_text(result, 0, 15, arena);
   PQclear(result);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -609,6 +610,7 @@ static obol_rc pg_shop_write(store_conn_t *conn, int which,
   pg_param_text(&params, 14, shop->payment_methods ? shop->payment_methods
                                                    : STORE_METHODS_DEFAULT);
   pg_param_text(&params, 15, shop->affiliate_html);
+  pg_param_text(&params, 16, shop->signing_secret);
   return pg_exec_changed(conn, which, &params);
 }
 
@@ -1221,6 +1223,8 @@ static obol_rc pg_delivery_insert(store_conn_t *conn,
   pg_param_text(&params, 3, delivery->event_id);
   pg_param_text(&params, 4, delivery->endpoint_id);
   pg_param_int(&params, 5, delivery->created_at);
+  pg_param_text(&params, 6, delivery->kind[0] ? delivery->kind : "webhook");
+  pg_param_text(&params, 7, delivery->url);
   return pg_exec(conn, STORE_SQL_DELIVERY_INSERT, &params, NULL);
 }
 
@@ -1290,6 +1294,7 @@ static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->enabled = (int)pg_int(result, 0, 12);
   out->event_sequence = pg_int(result, 0, 13);
   out->test = (int)pg_int(result, 0, 14);
+  pg_copy(result, 0, 15, out->kind, sizeof(out->kind));
   PQclear(result);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }
@@ -1354,6 +1359,8 @@ static obol_rc pg_delivery_list(store_conn_t *conn, core_arena_t *arena,
     row->last_error = pg_text(result, i, 6, arena);
     row->created_at = pg_int(result, i, 7);
     row->updated_at = pg_int(result, i, 8);
+    pg_copy(result, i, 9, row->kind, sizeof(row->kind));
+    row->url = pg_text(result, i, 10, arena);
   }
   *count = (size_t)total;
   PQclear(result);

@@ -6,7 +6,7 @@
 #define SHOP_COLUMNS                                                      \
   "id, name, default_currency, default_language, allowed_redirect_hosts, " \
   "url, country, contact_email, contact_phone, created_at, updated_at, "   \
-  "brands, surcharge, payment_methods, affiliate_html"
+  "brands, surcharge, payment_methods, affiliate_html, signing_secret"
 
 #define ENDPOINT_COLUMNS                                                  \
   "id, shop_id, url, events, description, enabled, secret, "               \
@@ -48,13 +48,13 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                      " ?12, ?13, ?14, ?15)",
+                      " ?12, ?13, ?14, ?15, ?16)",
   [STORE_SQL_SHOP_UPDATE] =
       "UPDATE shops SET name = ?2, default_currency = ?3, "
       "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
       "country = ?7, contact_email = ?8, contact_phone = ?9, "
       "updated_at = ?11, brands = ?12, surcharge = ?13, payment_methods = ?14, "
-      "affiliate_html = ?15 WHERE id = ?1",
+      "affiliate_html = ?15, signing_secret = ?16 WHERE id = ?1",
   [STORE_SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
                     "WHERE shop_id = ?1 AND id = ?2",
   /* the same, inside a write: PostgreSQL adds FOR UPDATE */
@@ -132,8 +132,8 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                      "WHERE id = ?1 AND revoked_at IS NULL",
   [STORE_SQL_DELIVERY_INSERT] =
       "INSERT INTO deliveries (id, shop_id, event_id, endpoint_id, status, "
-      "attempts, next_attempt_at, lease_until, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5)",
+      "attempts, next_attempt_at, lease_until, created_at, updated_at, kind, "
+      "url) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5, ?6, ?7)",
   /* due deliveries no live lease holds; PostgreSQL adds SKIP LOCKED */
   [STORE_SQL_DELIVERY_DUE] =
       "SELECT id FROM deliveries WHERE next_attempt_at <= ?1 AND "
@@ -141,11 +141,18 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_DELIVERY_LEASE] =
       "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1",
   [STORE_SQL_DELIVERY_WORK] =
+      /* a webhook goes to its endpoint (signed with its secret); a callback
+       * or notification to the URL it was queued with (signed with the
+       * shop's signing secret, if it has one) */
       "SELECT d.id, d.shop_id, d.event_id, d.endpoint_id, d.attempts, "
-      "e.type, e.created_at, e.data, w.url, w.secret, w.previous_secret, "
-      "w.previous_secret_until, w.enabled, e.sequence, o.test "
+      "e.type, e.created_at, e.data, "
+      "CASE WHEN d.kind = 'webhook' THEN w.url ELSE d.url END, "
+      "CASE WHEN d.kind = 'webhook' THEN w.secret ELSE s.signing_secret END, "
+      "w.previous_secret, w.previous_secret_until, "
+      "CASE WHEN d.kind = 'webhook' THEN w.enabled ELSE 1 END, e.sequence, "
+      "o.test, d.kind "
       "FROM deliveries d JOIN events e ON e.id = d.event_id "
-      "JOIN orders o ON o.id = e.order_id "
+      "JOIN orders o ON o.id = e.order_id JOIN shops s ON s.id = d.shop_id "
       "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
   [STORE_SQL_DELIVERY_UPDATE] =
       "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4,"
@@ -156,7 +163,8 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "status_code, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STORE_SQL_DELIVERY_LIST] =
       "SELECT id, endpoint_id, status, attempts, next_attempt_at, "
-      "last_status, last_error, created_at, updated_at FROM deliveries "
+      "last_status, last_error, created_at, updated_at, kind, url "
+      "FROM deliveries "
       "WHERE shop_id = ?1 AND event_id = ?2 ORDER BY created_at, id",
   [STORE_SQL_NODE_HEARTBEAT] = "INSERT INTO nodes (id, heartbeat_at) "
                                "VALUES (?1, ?2) ON CONFLICT (id) "
@@ -340,6 +348,11 @@ const char *const store_migrations[] = {
   "CREATE INDEX transactions_order ON transactions (order_id, created_at, id);"
   "CREATE INDEX transactions_deadline ON transactions (deadline_at)"
   " WHERE deadline_at IS NOT NULL;",
+  /* 7: deliveries to an order's callback_url and notification_url, signed
+   * with the shop's signing secret */
+  "ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';"
+  "ALTER TABLE deliveries ADD COLUMN url TEXT;"
+  "ALTER TABLE shops ADD COLUMN signing_secret TEXT;",
 };
 
 const int store_migration_count =

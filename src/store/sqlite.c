@@ -477,6 +477,7 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->surcharge = sqlite_column_text(stmt, 12, arena);
   out->payment_methods = sqlite_column_text(stmt, 13, arena);
   out->affiliate_html = sqlite_column_text(stmt, 14, arena);
+  out->signing_secret = sqlite_column_text(stmt, 15, arena);
   sqlite3_reset(stmt);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -509,6 +510,7 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
   sqlite_bind_text(stmt, 14, shop->payment_methods ? shop->payment_methods
                                                    : STORE_METHODS_DEFAULT);
   sqlite_bind_text(stmt, 15, shop->affiliate_html);
+  sqlite_bind_text(stmt, 16, shop->signing_secret);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -1243,6 +1245,8 @@ static obol_rc sqlite_delivery_insert(store_conn_t *conn,
   sqlite_bind_text(stmt, 3, delivery->event_id);
   sqlite_bind_text(stmt, 4, delivery->endpoint_id);
   sqlite3_bind_int64(stmt, 5, delivery->created_at);
+  sqlite_bind_text(stmt, 6, delivery->kind[0] ? delivery->kind : "webhook");
+  sqlite_bind_text(stmt, 7, delivery->url);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -1315,6 +1319,7 @@ static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->enabled = sqlite3_column_int(stmt, 12);
   out->event_sequence = sqlite3_column_int64(stmt, 13);
   out->test = sqlite3_column_int(stmt, 14);
+  sqlite_copy_column(stmt, 15, out->kind, sizeof(out->kind));
   sqlite3_reset(stmt);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }
@@ -1392,6 +1397,8 @@ static obol_rc sqlite_delivery_list(store_conn_t *conn, core_arena_t *arena,
     row->last_error = sqlite_column_text(stmt, 6, arena);
     row->created_at = sqlite3_column_int64(stmt, 7);
     row->updated_at = sqlite3_column_int64(stmt, 8);
+    sqlite_copy_column(stmt, 9, row->kind, sizeof(row->kind));
+    row->url = sqlite_column_text(stmt, 10, arena);
   }
   sqlite3_reset(stmt);
   if(result != SQLITE_DONE)

@@ -38,6 +38,7 @@ typedef struct {
   const char *surcharge; /* JSON object text of the surcharge rule, or NULL */
   const char *payment_methods; /* JSON array text of the methods offered */
   const char *affiliate_html;  /* shown on receipts (seed 001), or NULL */
+  const char *signing_secret;  /* signs callbacks and notifications; NULL */
   int64_t created_at; /* ms since the epoch */
   int64_t updated_at;
 } store_shop_t;
@@ -210,12 +211,16 @@ typedef struct {
   int64_t updated_at;
 } store_endpoint_t;
 
-/* A delivery of one event to one endpoint (the outbox). */
+/* A delivery of one event (the outbox): to a webhook endpoint, or to the
+ * order's callback_url (kind "callback", GET) or notification_url (kind
+ * "notification", POST of the transaction). */
 typedef struct {
   char id[STORE_ID_MAX];
   char shop_id[STORE_ID_MAX];
   char event_id[STORE_ID_MAX];
-  char endpoint_id[STORE_ID_MAX];
+  char endpoint_id[STORE_ID_MAX]; /* "" unless a webhook */
+  char kind[16];                  /* webhook, callback, notification */
+  const char *url;                /* callback, notification: the URL */
   char status[16];      /* pending, succeeded, failed */
   int attempts;
   int64_t next_attempt_at; /* 0 = none (done) */
@@ -234,6 +239,7 @@ typedef struct {
   int test;                    /* the order is a test order */
   const char *event_data;
   const char *url;             /* NULL: the endpoint was deleted */
+  char kind[16];
   const char *secret;
   const char *previous_secret; /* NULL or expired: not used */
   int64_t previous_secret_until;

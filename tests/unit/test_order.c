@@ -92,7 +92,8 @@ static obol_rc insert_apply(store_tx_t *tx, void *arg)
 static obol_rc fail_apply(store_tx_t *tx, void *arg)
 {
   attempts_t *a = arg;
-  return order_record_failed_attempt(tx, a->arena, &a->order, 2000);
+  return order_record_failed_attempt(tx, a->arena, &a->order, 2000, NULL,
+                                     NULL);
 }
 
 static obol_rc test_shop_apply(store_tx_t *tx, void *arg)
