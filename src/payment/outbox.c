@@ -37,7 +37,8 @@ static obol_rc payment_queue(store_tx_t *tx, const store_event_t *event,
 }
 
 /* GET <callback_url>?transaction_id=&session_id=&merchant_reference=&time=
- * [&error=], the URL's own parameters kept (before any #fragment). */
+ * [&error=], the URL's own parameters kept; a #fragment is dropped (it
+ * never reaches a server, and the signature covers what does). */
 static obol_rc payment_callback_url(const store_order_t *order,
                                     const store_transaction_t *transaction,
                                     const store_event_t *event, int failed,
@@ -66,8 +67,6 @@ static obol_rc payment_callback_url(const store_order_t *order,
     rc = core_url_append(url, "error",
                          code && !strcmp(code, "authentication_failed")
                              ? "authorization" : "failed");
-  if(!rc && fragment)
-    rc = core_buf_append_str(url, fragment);
   if(!rc)
     rc = core_buf_append(url, "", 1);
   return rc;
