@@ -112,6 +112,7 @@ extern const acquirer_ops_t acquirer_sandbox;
 /* Settings of the sandbox, set once at start. */
 typedef struct {
   int review_ms; /* how long cards ...1000/...1018 stay on review */
+  int refund_ms; /* how long a refund waits for the bank's answer */
 } acquirer_sandbox_config_t;
 void acquirer_sandbox_configure(const acquirer_sandbox_config_t *config);
 

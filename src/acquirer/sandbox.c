@@ -52,6 +52,9 @@ static const sandbox_state_t sandbox_states[] = {
    "Please checkout with the same country as in your wallet.", "05", ""},
   {"invoice", ACQUIRER_PENDING, "", "Waiting for the invoice to be paid.",
    "", ""},
+  {"refundok", ACQUIRER_APPROVED, "", "Refunded.", "00", ""},
+  {"refundno", ACQUIRER_DECLINED, "refund_declined",
+   "The bank declined the refund.", "05", ""},
 };
 
 /* The test cards; any other valid card is approved. */
@@ -66,11 +69,33 @@ static const struct {
   {"4000000000001026", NULL}, /* never answers */
 };
 
+static void sandbox_answer(const sandbox_state_t *state, const char *reference,
+                           acquirer_result_t *result);
+static const sandbox_state_t *sandbox_find(const char *state);
+
 static _Atomic int sandbox_review_ms = 10000;
+static _Atomic int sandbox_refund_ms = 2000;
 
 void acquirer_sandbox_configure(const acquirer_sandbox_config_t *config)
 {
   atomic_store(&sandbox_review_ms, config->review_ms);
+  atomic_store(&sandbox_refund_ms, config->refund_ms);
+}
+
+/* A refund is answered later, like a bank's: one of an amount ending in
+ * 13 minor units (0.13, 10.13 ...) is declined, any other confirmed. */
+static obol_rc sandbox_refund(const acquirer_request_t *request,
+                              acquirer_result_t *result)
+{
+  sandbox_answer(sandbox_find(request->amount % 100 == 13 ? "refundno"
+                                                          : "refundok"),
+                 NULL, result);
+  result->outcome = ACQUIRER_PENDING;
+  result->code[0] = result->bank_code[0] = '\0';
+  snprintf(result->message, sizeof(result->message),
+           "The refund waits for the bank.");
+  result->check_after_ms = atomic_load(&sandbox_refund_ms);
+  return OBOL_OK;
 }
 
 static const sandbox_state_t *sandbox_find(const char *state)
@@ -226,7 +251,9 @@ static obol_rc sandbox_execute(const acquirer_request_t *request,
   if(request->operation == ACQUIRER_AUTHORIZE ||
      request->operation == ACQUIRER_SALE)
     return sandbox_payment(request, result);
-  /* operations on an approved attempt always succeed in the sandbox */
+  if(request->operation == ACQUIRER_REFUND)
+    return sandbox_refund(request, result);
+  /* captures and voids of an approved payment succeed at once */
   sandbox_answer(sandbox_find("ok"), NULL, result);
   return OBOL_OK;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../payment/payment.h"
 #include "api.h"
 
 #define ORDER_LIST_DEFAULT 20
@@ -356,12 +357,18 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
     return rc;
   snprintf(action->current, sizeof(action->current), "%s", order.status);
   /* The table is the judge; a hold is released by a void, not a cancel
-   * (the acquirer must be told), which comes with the after-payment API. */
+   * (the acquirer must be told); an order in progress moves only when its
+   * attempt is an invoice, which ends with it. */
   if(order_transition(order_status_parse(order.status), action->to, NULL) ||
-     order_status_parse(order.status) == ORDER_HOLD) {
+     order_status_parse(order.status) == ORDER_HOLD ||
+     (order_status_parse(order.status) == ORDER_IN_PROGRESS &&
+      !payment_close_invoice(tx, req->arena, &order,
+                             action->to == ORDER_RECEIVED, now, &rc))) {
     action->refused = 1;
     return OBOL_ERR_CONFLICT;
   }
+  if(rc)
+    return rc;
   rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
     rc = order_respond(req, 200, &order, action->view, now);

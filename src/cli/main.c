@@ -66,6 +66,10 @@ static const char cli_usage[] =
     "                        bank or the wallet (default 900000)\n"
     "  --sandbox-review-ms MS  how long the sandbox keeps a card on review\n"
     "                        (default 10000)\n"
+    "  --hold-days N         an uncaptured hold is cancelled after N days\n"
+    "                        (default 28)\n"
+    "  --sandbox-refund-ms MS  how long the sandbox takes to answer a refund\n"
+    "                        (default 2000)\n"
     "  --payment-workers N   threads calling the acquirer (default 16)\n"
     "  --trusted-proxy IP    believe X-Forwarded-For / Cf-Pseudo-IPv4 from\n"
     "                        this address only\n"
@@ -93,6 +97,8 @@ typedef struct {
   long acquirer_timeout_ms;
   long action_timeout_ms;
   long sandbox_review_ms;
+  long sandbox_refund_ms;
+  long hold_days;
   long payment_workers;
   long limit;
   int allow_private_webhooks;
@@ -167,6 +173,8 @@ static void cli_defaults(cli_options_t *options)
   options->acquirer_timeout_ms = 10000;
   options->action_timeout_ms = 900000;
   options->sandbox_review_ms = 10000;
+  options->sandbox_refund_ms = 2000;
+  options->hold_days = 28;
   options->payment_workers = 16;
   options->limit = 20;
   options->max_order_amount = 1e12;
@@ -282,6 +290,15 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--sandbox-review-ms")) {
       if(cli_parse_long(value, 1, 86400000, &options->sandbox_review_ms))
         return cli_fail("--sandbox-review-ms must be 1 to 86400000, not "
+                        "'%s'", value);
+    }
+    else if(!strcmp(arg, "--hold-days")) {
+      if(cli_parse_long(value, 1, 3650, &options->hold_days))
+        return cli_fail("--hold-days must be 1 to 3650, not '%s'", value);
+    }
+    else if(!strcmp(arg, "--sandbox-refund-ms")) {
+      if(cli_parse_long(value, 1, 86400000, &options->sandbox_refund_ms))
+        return cli_fail("--sandbox-refund-ms must be 1 to 86400000, not "
                         "'%s'", value);
     }
     else if(!strcmp(arg, "--payment-workers")) {
@@ -499,6 +516,7 @@ static void cli_configure_orders(const cli_options_t *options,
     url[strlen(url) - 1] = '\0';
   config->public_url = url;
   config->max_amount = (int64_t)options->max_order_amount;
+  config->hold_ms = options->hold_days * 86400LL * 1000;
   order_configure(config);
 }
 
@@ -572,6 +590,7 @@ static int cli_serve(const cli_options_t *options)
   payments.action_timeout_ms = (int)options->action_timeout_ms;
   payments.workers = (int)options->payment_workers;
   sandbox.review_ms = (int)options->sandbox_review_ms;
+  sandbox.refund_ms = (int)options->sandbox_refund_ms;
   acquirer_sandbox_configure(&sandbox);
   notify.interval_ms = 200;
   notify.retry_base_ms = (int)options->webhook_retry_ms;

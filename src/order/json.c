@@ -75,21 +75,32 @@ static const char *const json_standard_details[] = {
   "description", "products", "client", "merchant_reference_2", "metadata",
   NULL};
 
-/* Merchant operations the order's status allows now. */
-static void json_permitted_actions(json_writer_t *w, order_status_t status)
+/* Merchant operations the order's status (and totals) allow now. */
+static void json_permitted_actions(json_writer_t *w,
+                                   const store_order_t *order,
+                                   order_status_t status)
 {
-  static const struct {
+  int hold = status == ORDER_HOLD;
+  int refundable = order->captured_amount > order->refunded_amount;
+  const struct {
     const char *action;
-    order_status_t to;
+    int allowed;
   } actions[] = {
-    {"cancel", ORDER_CANCELLED},
-    {"receive", ORDER_RECEIVED},
+    {"cancel", !hold && !order_transition(status, ORDER_CANCELLED, NULL)},
+    {"receive", !order_transition(status, ORDER_RECEIVED, NULL)},
+    {"capture", hold},
+    {"void", hold},
+    {"refund", refundable &&
+                   !order_transition(status, ORDER_REFUND_INITIATED, NULL)},
+    {"reverse", !order->refunded_amount &&
+                    !order_transition(status, ORDER_REVERSAL_INITIATED,
+                                      NULL)},
   };
-  char list[64] = "[";
+  char list[128] = "[";
   size_t i;
 
   for(i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-    if(status != ORDER_HOLD && !order_transition(status, actions[i].to, NULL))
+    if(actions[i].allowed)
       snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
                list[1] ? "," : "", actions[i].action);
   strcat(list, "]");
@@ -116,6 +127,10 @@ static void json_standard(json_writer_t *w, const store_order_t *order)
   else
     json_raw(w, "max_payment_attempts", "null");
   json_int(w, "failed_attempts", order->failed_attempts);
+  json_int(w, "captured_amount", order->captured_amount);
+  json_int(w, "refunded_amount", order->refunded_amount);
+  json_int(w, "refundable_amount",
+           order->captured_amount - order->refunded_amount);
   json_time(w, "updated_at", order->updated_at);
 }
 
@@ -129,7 +144,7 @@ static void json_full(json_writer_t *w, const store_order_t *order,
                     sizeof(decimal));
   json_text(w, "amount_decimal", decimal);
   json_text(w, "shop_id", order->shop_id);
-  json_permitted_actions(w, status);
+  json_permitted_actions(w, order, status);
   json_int(w, "version", order->event_sequence);
 }
 

@@ -5,8 +5,10 @@
 
 #include "order.h"
 
-static const order_config_t order_defaults = {"http://127.0.0.1:8080",
-                                              1000000000000LL};
+#define ORDER_HOLD_DEFAULT_MS (28LL * 86400 * 1000) /* seed 002: 28 days */
+
+static const order_config_t order_defaults = {
+    "http://127.0.0.1:8080", 1000000000000LL, ORDER_HOLD_DEFAULT_MS};
 /* Published whole, once or twice at start: readers never see a mix. */
 static _Atomic(const order_config_t *) order_settings = &order_defaults;
 
@@ -30,6 +32,9 @@ order_status_t order_effective(const store_order_t *order, int64_t now)
 {
   order_status_t status = order_current(order);
 
+  /* an uncaptured hold is released when its time is up */
+  if(status == ORDER_HOLD && order->deadline_at && now >= order->deadline_at)
+    return ORDER_CANCELLED;
   if(status == ORDER_STATUS_COUNT || !order_status_payable(status))
     return status;
   if(order->expires_at && now >= order->expires_at)
@@ -44,6 +49,8 @@ int64_t order_next_deadline(const store_order_t *order)
   order_status_t status = order_current(order);
   int64_t next = 0;
 
+  if(status == ORDER_HOLD)
+    return order->deadline_at; /* set when the hold began */
   if(status == ORDER_STATUS_COUNT || !order_status_payable(status))
     return 0;
   if(order->expires_at)
@@ -217,7 +224,8 @@ obol_rc order_change_status_for(store_tx_t *tx, core_arena_t *arena,
   if(rc)
     return rc;
   snprintf(order->status, sizeof(order->status), "%s", order_status_name(to));
-  order->deadline_at = order_next_deadline(order);
+  order->deadline_at = to == ORDER_HOLD ? now + order_config()->hold_ms
+                                        : order_next_deadline(order);
   return order_append_event_for(tx, arena, order, event_type, now,
                                 transaction, event);
 }

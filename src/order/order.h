@@ -60,6 +60,7 @@ typedef enum {
 typedef struct {
   const char *public_url;  /* e.g. http://127.0.0.1:8080, no trailing '/' */
   int64_t max_amount;      /* largest order total in minor units */
+  int64_t hold_ms;         /* an uncaptured hold is cancelled after this */
 } order_config_t;
 
 /* config (and its strings) must live as long as the server. */

@@ -81,6 +81,9 @@ static const transition_t transitions[] = {
   {PAYABLE, ORDER_CANCELLED, "order.cancelled"},
   {PAYABLE, ORDER_REJECTED, "order.rejected"},
   {PAYABLE, ORDER_RECEIVED, "order.received"},
+  /* an invoice awaits payment (the API allows these for invoices only) */
+  {BIT(ORDER_IN_PROGRESS), ORDER_RECEIVED, "order.received"},
+  {BIT(ORDER_IN_PROGRESS), ORDER_CANCELLED, "order.cancelled"},
   /* a hold is captured or voided (by the merchant or after 28 days) */
   {BIT(ORDER_HOLD), ORDER_PAID, "order.captured"},
   {BIT(ORDER_HOLD), ORDER_CANCELLED, "order.cancelled"},

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payment.h"
+#include "internal.h"
 
 /* How long past the connector's timeout an unanswered attempt waits before
  * the sweeper asks the acquirer about it. */
@@ -92,8 +92,8 @@ static void payment_copy_result(store_transaction_t *transaction,
 }
 
 /* The transaction as JSON text, for the event that reports it. */
-static const char *payment_text(core_arena_t *arena,
-                                const store_transaction_t *transaction)
+const char *payment_text(core_arena_t *arena,
+                         const store_transaction_t *transaction)
 {
   json_t *json = payment_transaction_json(transaction);
   const char *text = NULL;
@@ -106,6 +106,72 @@ static const char *payment_text(core_arena_t *arena,
   return text;
 }
 
+static int payment_is(const store_transaction_t *transaction,
+                      const char *type)
+{
+  return !strcmp(transaction->type, type);
+}
+
+/* The status an ended transaction moves its order to, and the one the
+ * order must be in for that; ORDER_STATUS_COUNT when it stays. */
+static order_status_t payment_order_target(const store_order_t *order,
+                                           const store_transaction_t *done,
+                                           order_status_t *from)
+{
+  int ok = !strcmp(done->status, "successful");
+
+  *from = ORDER_IN_PROGRESS;
+  if(payment_is(done, "payment") || payment_is(done, "authorization"))
+    return ok ? (order->capture_manual ? ORDER_HOLD : ORDER_PAID)
+              : ORDER_FAILED;
+  *from = ORDER_HOLD;
+  if(payment_is(done, "capture"))
+    return ok ? ORDER_PAID : ORDER_STATUS_COUNT;
+  if(payment_is(done, "void"))
+    return ok ? ORDER_CANCELLED : ORDER_STATUS_COUNT;
+  *from = ORDER_REFUND_INITIATED;
+  if(payment_is(done, "refund"))
+    return ok ? ORDER_REFUNDED : ORDER_REFUND_FAILED;
+  *from = ORDER_REVERSAL_INITIATED;
+  if(payment_is(done, "reversal"))
+    return ok ? ORDER_REVERSED : ORDER_REVERSAL_FAILED;
+  return ORDER_STATUS_COUNT;
+}
+
+static int payment_moves_order(const store_order_t *order,
+                               const store_transaction_t *done)
+{
+  order_status_t from;
+  order_status_t to = payment_order_target(order, done, &from);
+  return to != ORDER_STATUS_COUNT &&
+         order_status_parse(order->status) == (int)from;
+}
+
+/* The order's status change for an ended transaction, and its totals:
+ * a sale or a capture is captured money, a refund is refunded money. */
+static obol_rc payment_move_order(store_tx_t *tx, core_arena_t *arena,
+                                  store_order_t *order,
+                                  const store_transaction_t *done,
+                                  const char *text, int64_t now,
+                                  store_event_t *event)
+{
+  order_status_t from;
+  order_status_t to = payment_order_target(order, done, &from);
+
+  if(to == ORDER_FAILED)
+    return order_record_failed_attempt(tx, arena, order, now, text, event);
+  if(!strcmp(done->status, "successful")) {
+    if(payment_is(done, "capture") ||
+       (payment_is(done, "payment") && to == ORDER_PAID))
+      order->captured_amount = done->amount;
+    else if(payment_is(done, "refund"))
+      order->refunded_amount += done->amount;
+    else if(payment_is(done, "reversal"))
+      order->refunded_amount = order->captured_amount; /* all went back */
+  }
+  return order_change_status_for(tx, arena, order, to, now, text, event);
+}
+
 /* Writes the transaction's new state with its one event: the order's status
  * change when the attempt ended (paid, hold, failed ...), else, when
  * `announce`, a transaction.<status> event. The event's callbacks and
@@ -116,7 +182,6 @@ static obol_rc payment_record(store_tx_t *tx, core_arena_t *arena,
                               int64_t now)
 {
   const char *text = payment_text(arena, transaction);
-  int in_progress = order_status_parse(order->status) == ORDER_IN_PROGRESS;
   char type[48];
   store_event_t event;
   obol_rc rc;
@@ -126,19 +191,15 @@ static obol_rc payment_record(store_tx_t *tx, core_arena_t *arena,
   rc = store_tx_transaction_update(tx, transaction);
   if(rc)
     return rc;
-  if(payment_finished(transaction) && in_progress) {
-    if(!strcmp(transaction->status, "successful"))
-      rc = order_change_status_for(tx, arena, order,
-                                   order->capture_manual ? ORDER_HOLD
-                                                         : ORDER_PAID,
-                                   now, text, &event);
-    else
-      rc = order_record_failed_attempt(tx, arena, order, now, text, &event);
-  }
+  if(payment_finished(transaction) &&
+     payment_moves_order(order, transaction))
+    rc = payment_move_order(tx, arena, order, transaction, text, now,
+                            &event);
   else if(announce || payment_finished(transaction)) {
     /* an attempt ending while its order moved on (the acquirer's truth
-     * still counts) is reported on its own */
-    if(payment_finished(transaction))
+     * still counts), or an operation that failed, is reported on its own */
+    if(payment_finished(transaction) &&
+       !strcmp(transaction->status, "successful"))
       core_log(CORE_LOG_WARN, "payment.late", "%s ended %s while its order "
                "%s is %s", transaction->id, transaction->status, order->id,
                order->status);
@@ -283,6 +344,8 @@ static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
                                &changed);
   if(rc)
     return rc;
+  if(attempt->kind != PAYMENT_PAY)
+    return payment_operation_begin(tx, attempt, now);
   status = (order_status_t)order_status_parse(attempt->order.status);
   if(!order_status_payable(status)) {
     /* the refusal is the answer (stored under the key); deadlines stay */
@@ -380,13 +443,15 @@ static void payment_finish_done(void *arg, obol_rc rc)
 static void payment_call(payment_attempt_t *attempt)
 {
   const payment_config_t *config = payment_config();
+  int paying = attempt->kind == PAYMENT_PAY;
   acquirer_request_t request = {
-    .operation = attempt->order.capture_manual ? ACQUIRER_AUTHORIZE
-                                               : ACQUIRER_SALE,
+    .operation = payment_operation_of(attempt),
     .method = attempt->method,
     .transaction_id = attempt->transaction.id,
-    .card = attempt->method == ACQUIRER_METHOD_CARD ? &attempt->card : NULL,
-    .amount = attempt->order.amount,
+    .reference = paying ? NULL : attempt->parent.text[STORE_TXN_REF_ID],
+    .card = paying && attempt->method == ACQUIRER_METHOD_CARD
+                ? &attempt->card : NULL,
+    .amount = attempt->transaction.amount,
     .currency = attempt->order.currency,
     .customer_ip = attempt->customer_ip,
     .action_base = order_config()->public_url,

@@ -77,6 +77,8 @@ json_t *payment_transaction_json(const store_transaction_t *transaction)
                                    STORE_TXN_MERCHANT_REFERENCE_2));
   json_object_set_new(out, "redirect_url",
                       payment_text(transaction, STORE_TXN_REDIRECT_URL));
+  json_object_set_new(out, "reason",
+                      payment_text(transaction, STORE_TXN_REASON));
   json_object_set_new(out, "parent_uid",
                       transaction->parent_id[0]
                           ? json_string(transaction->parent_id)
@@ -96,6 +98,18 @@ const store_transaction_t *payment_latest(const store_transaction_t *rows,
   while(i-- > 0)
     if(!strcmp(rows[i].type, "payment") ||
        !strcmp(rows[i].type, "authorization"))
+      return &rows[i];
+  return NULL;
+}
+
+const store_transaction_t *payment_succeeded(const store_transaction_t *rows,
+                                             size_t count)
+{
+  size_t i;
+  for(i = 0; i < count; i++)
+    if((!strcmp(rows[i].type, "payment") ||
+        !strcmp(rows[i].type, "authorization")) &&
+       !strcmp(rows[i].status, "successful"))
       return &rows[i];
   return NULL;
 }

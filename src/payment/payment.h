@@ -36,11 +36,22 @@ void payment_stop(void);
 const acquirer_ops_t *payment_connector(void);
 const payment_config_t *payment_config(void);
 
-/* Why an attempt was not started. */
+/* What is asked: a payment attempt, or an operation on a payment that
+ * succeeded (each becomes a transaction of its own type). */
+typedef enum {
+  PAYMENT_PAY,
+  PAYMENT_CAPTURE,
+  PAYMENT_VOID,
+  PAYMENT_REFUND,
+  PAYMENT_REVERSE
+} payment_kind_t;
+
+/* Why it was not started. */
 typedef enum {
   PAYMENT_STARTED,
-  PAYMENT_REFUSED_STATE,       /* the order cannot be paid now */
-  PAYMENT_REFUSED_IN_PROGRESS  /* another attempt is under way */
+  PAYMENT_REFUSED_STATE,       /* the order's status does not allow it */
+  PAYMENT_REFUSED_IN_PROGRESS, /* another attempt or operation runs */
+  PAYMENT_REFUSED_AMOUNT       /* more than can be captured or refunded */
 } payment_refusal_t;
 
 typedef struct payment_attempt payment_attempt_t;
@@ -61,6 +72,9 @@ struct payment_attempt {
   core_arena_t *arena;    /* the caller's; lives until done */
   char shop_id[STORE_ID_MAX];
   char order_id[STORE_ID_MAX];
+  payment_kind_t kind;
+  int64_t amount;         /* capture, refund: 0 = all that is left */
+  const char *reason;     /* refund */
   acquirer_method_t method;
   acquirer_card_t card;   /* memory only; wiped after the call */
   const char *customer_ip;
@@ -70,12 +84,14 @@ struct payment_attempt {
   /* out */
   int replayed;
   payment_refusal_t refusal;
+  int64_t limit;          /* PAYMENT_REFUSED_AMOUNT: the most allowed */
   store_order_t order;              /* after the attempt */
   store_transaction_t transaction;
+  store_transaction_t parent;       /* operations: the payment operated on */
   acquirer_result_t result;
 };
 
-/* Runs an attempt; hooks.done is called exactly once. */
+/* Runs an attempt or operation; hooks.done is called exactly once. */
 obol_rc payment_attempt_run(store_t *store, payment_attempt_t *attempt);
 
 /* Applies an acquirer answer to a transaction of order, in tx. `late`:
@@ -95,6 +111,14 @@ obol_rc payment_report(store_t *store, core_arena_t *arena,
                        const acquirer_result_t *result, store_order_t *order,
                        store_transaction_t *transaction);
 
+/* An order in progress may be received or cancelled by the merchant only
+ * while its attempt is an invoice awaiting payment: then that invoice
+ * ends (successful when received, failed when cancelled) and 1 is
+ * returned; 0 when the order is not such an order. */
+int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
+                          const store_order_t *order, int received,
+                          int64_t now, obol_rc *rc);
+
 /* Queues the callback (seed 004) and notification (seed 003) deliveries of
  * an attempt's new state, with its event, in tx. */
 obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
@@ -109,6 +133,9 @@ int payment_sweep(store_t *store);
 /* ---- views ---- */
 /* Is the transaction's status final (successful, failed, error, expired)? */
 int payment_finished(const store_transaction_t *transaction);
+/* The successful payment (or authorization) of the order, or NULL. */
+const store_transaction_t *payment_succeeded(const store_transaction_t *rows,
+                                             size_t count);
 /* The order's latest payment attempt, or NULL (rows from the store). */
 const store_transaction_t *payment_latest(const store_transaction_t *rows,
                                           size_t count);

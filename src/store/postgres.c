@@ -704,6 +704,8 @@ static obol_rc pg_order_read(PGresult *result, int row, core_arena_t *arena,
     out->urls[i] = pg_text(result, row, 20 + i, arena);
   pg_copy(result, row, 20 + STORE_URL_COUNT, out->language,
           sizeof(out->language));
+  out->captured_amount = pg_int(result, row, 21 + STORE_URL_COUNT);
+  out->refunded_amount = pg_int(result, row, 22 + STORE_URL_COUNT);
   return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -830,6 +832,8 @@ static void pg_order_params(pg_params_t *params, const store_order_t *order)
   for(i = 0; i < STORE_URL_COUNT; i++)
     pg_param_text(params, 21 + i, order->urls[i]);
   pg_param_text(params, 21 + STORE_URL_COUNT, order->language);
+  pg_param_int(params, 22 + STORE_URL_COUNT, order->captured_amount);
+  pg_param_int(params, 23 + STORE_URL_COUNT, order->refunded_amount);
 }
 
 static obol_rc pg_order_insert(store_conn_t *conn, const store_order_t *order)

@@ -18,7 +18,8 @@
   "max_payment_attempts, failed_attempts, due_at, expires_at, deadline_at, " \
   "event_sequence, created_at, updated_at, details, success_redirect, "     \
   "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
-  "callback_url, notification_url, language"
+  "callback_url, notification_url, language, captured_amount, "              \
+  "refunded_amount"
 
 #define TRANSACTION_COLUMNS                                                \
   "id, shop_id, order_id, parent_id, type, status, currency, amount, "      \
@@ -26,7 +27,7 @@
   "finished_at, code, message, payment_method, brand, last_4, holder, "     \
   "auth_code, bank_code, rrn, ref_id, avs_result, cvc_result, "             \
   "billing_descriptor, three_d_secure, customer_ip, return_url, "           \
-  "redirect_url, merchant_reference_2"
+  "redirect_url, merchant_reference_2, reason"
 
 /* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
  * filter combination has its own statement so each uses its own index. */
@@ -77,10 +78,11 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
                        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                       "?24, ?25, ?26, ?27, ?28)",
+                       "?24, ?25, ?26, ?27, ?28, ?29, ?30)",
   [STORE_SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
                        " deadline_at = ?16, event_sequence = ?17, "
-                       "updated_at = ?19, details = ?20 "
+                       "updated_at = ?19, details = ?20, "
+                       "captured_amount = ?29, refunded_amount = ?30 "
                        "WHERE shop_id = ?2 AND id = ?1",
   [STORE_SQL_EVENT_LIST] = "SELECT id, shop_id, order_id, sequence, type, "
                      "created_at, data FROM events WHERE shop_id = ?1 AND "
@@ -189,7 +191,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "INSERT INTO transactions (" TRANSACTION_COLUMNS ") VALUES (?1, ?2, "
       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
       "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-      "?32, ?33)",
+      "?32, ?33, ?34)",
   [STORE_SQL_TRANSACTION_UPDATE] =
       "UPDATE transactions SET status = ?6, amount = ?8, deadline_at = ?12, "
       "updated_at = ?14, finished_at = ?15, code = ?16, message = ?17, "
@@ -353,6 +355,10 @@ const char *const store_migrations[] = {
   "ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';"
   "ALTER TABLE deliveries ADD COLUMN url TEXT;"
   "ALTER TABLE shops ADD COLUMN signing_secret TEXT;",
+  /* 8: what was captured and refunded of an order, kept exact; why */
+  "ALTER TABLE orders ADD COLUMN captured_amount BIGINT NOT NULL DEFAULT 0;"
+  "ALTER TABLE orders ADD COLUMN refunded_amount BIGINT NOT NULL DEFAULT 0;"
+  "ALTER TABLE transactions ADD COLUMN reason TEXT;",
 };
 
 const int store_migration_count =

@@ -625,6 +625,8 @@ static obol_rc sqlite_order_read(sqlite3_stmt *stmt, core_arena_t *arena,
     out->urls[i] = sqlite_column_text(stmt, 20 + i, arena);
   sqlite_copy_column(stmt, 20 + STORE_URL_COUNT, out->language,
                      sizeof(out->language));
+  out->captured_amount = sqlite3_column_int64(stmt, 21 + STORE_URL_COUNT);
+  out->refunded_amount = sqlite3_column_int64(stmt, 22 + STORE_URL_COUNT);
   return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -792,6 +794,8 @@ static void sqlite_order_bind(sqlite3_stmt *stmt, const store_order_t *order)
   for(int i = 0; i < STORE_URL_COUNT; i++)
     sqlite_bind_text(stmt, 21 + i, order->urls[i]);
   sqlite_bind_text(stmt, 21 + STORE_URL_COUNT, order->language);
+  sqlite3_bind_int64(stmt, 22 + STORE_URL_COUNT, order->captured_amount);
+  sqlite3_bind_int64(stmt, 23 + STORE_URL_COUNT, order->refunded_amount);
 }
 
 static obol_rc sqlite_order_insert(store_conn_t *conn,

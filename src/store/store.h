@@ -84,6 +84,8 @@ typedef struct {
   int64_t amount;           /* what the customer pays, surcharge included */
   int64_t initial_amount;   /* before surcharge */
   int64_t surcharge_amount;
+  int64_t captured_amount;  /* taken from the customer (sale or capture) */
+  int64_t refunded_amount;  /* confirmed refunds, never > captured */
   const char *merchant_reference;
   int test;
   int capture_manual;
@@ -120,6 +122,7 @@ typedef enum {
   STORE_TXN_RETURN_URL,
   STORE_TXN_REDIRECT_URL,
   STORE_TXN_MERCHANT_REFERENCE_2,
+  STORE_TXN_REASON, /* the merchant's, for a refund */
   STORE_TXN_TEXT_COUNT
 } store_txn_text_t;
 

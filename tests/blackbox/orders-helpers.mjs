@@ -13,7 +13,7 @@ export const MIN_FIELDS = ['id', 'object', 'status', 'amount', 'currency', 'toke
 export const STD_FIELDS = [...MIN_FIELDS, 'description', 'products', 'client',
   'merchant_reference_2', 'language', 'callback_url', 'notification_url', 'metadata',
   'initial_amount', 'surcharge_amount', 'due_date', 'expires_at', 'max_payment_attempts',
-  'failed_attempts', 'updated_at'];
+  'failed_attempts', 'captured_amount', 'refunded_amount', 'refundable_amount', 'updated_at'];
 export const FULL_FIELDS = [...STD_FIELDS, 'amount_decimal', 'shop_id', 'permitted_actions',
   'version'];
 

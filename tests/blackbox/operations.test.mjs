@@ -1,0 +1,264 @@
+// After the payment: capture and void of a hold, refunds (confirmed or
+// declined later by the sandbox, by amount), reversal, hold expiry,
+// invoices received or cancelled; illegal operations are 409 and change
+// nothing; totals stay exact, also under 50 concurrent refunds; and a
+// property test of random operation sequences against the event log.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, createShop, startServer, sleep, ms } from './harness.mjs';
+import { client } from './orders-helpers.mjs';
+
+after(cleanup);
+const ARGS = ['--rate-limit', '0', '--sandbox-refund-ms', '100', '--sweep-interval', '30',
+  '--test-clock', '--hold-days', '2'];
+const CARD = { payment_method: 'card',
+  card: { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' } };
+
+let srv, c;
+before(async () => {
+  srv = await startServer({ args: ARGS });
+  c = client(srv, createShop(srv.dbPath, 'Operations').secret_key);
+});
+
+async function paidOrder(extra = {}) {
+  const o = await c.create({ amount: 1250, currency: 'EUR', ...extra });
+  const r = await c.post(`/v1/orders/${o.id}/pay`, CARD);
+  assert.equal(r.status, 200, r.text);
+  return o;
+}
+
+async function until(pred, what, timeout = ms(10000)) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const v = await pred();
+    if (v) return v;
+    await sleep(25);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const op = (id, name, body, opts) => c.post(`/v1/orders/${id}/${name}`, body, opts);
+
+function assertRefused(r, status, code) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json.error.code, code, r.text);
+}
+
+/** The order, after every refund and reversal under way has settled. */
+async function settled(id) {
+  return until(async () => {
+    const o = await c.getOrder(id, 'full');
+    return ['refund_initiated', 'reversal_initiated'].includes(o.status) ? null : o;
+  }, `order ${id} to settle`);
+}
+
+test('capture: all of a hold, a part of it, never more, never twice', async () => {
+  const whole = await paidOrder({ capture: 'manual' });
+  assert.equal((await c.getOrder(whole.id)).status, 'hold');
+  const r = await op(whole.id, 'capture');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.order.status, 'paid');
+  assert.equal(r.json.order.captured_amount, 1250);
+  assert.equal(r.json.transaction.type, 'capture');
+  assert.equal(r.json.transaction.status, 'successful');
+  assert.ok(r.json.transaction.parent_uid.startsWith('txn_'));
+  assertRefused(await op(whole.id, 'capture'), 409, 'invalid_state_transition');
+  assertRefused(await op(whole.id, 'void'), 409, 'invalid_state_transition');
+
+  const part = await paidOrder({ capture: 'manual' });
+  assertRefused(await op(part.id, 'capture', { amount: 1251 }), 422, 'amount_too_large');
+  assert.equal((await c.getOrder(part.id)).status, 'hold', 'a refused capture changes nothing');
+  const p = await op(part.id, 'capture', { amount: 1000 });
+  assert.equal(p.json.order.captured_amount, 1000);
+  assert.equal(p.json.order.refundable_amount, 1000);
+  const types = (await c.events(part.id)).map((e) => e.type);
+  assert.deepEqual(types.slice(-2), ['order.hold', 'order.captured']);
+  assert.equal((await op(part.id, 'capture', { amount: 0 })).status, 400);
+  assert.equal((await op(part.id, 'capture', { amount: '10' })).status, 400);
+  assert.equal((await op(part.id, 'capture', { color: 1 })).status, 400);
+});
+
+test('void: a hold becomes cancelled, once; never after a capture', async () => {
+  const o = await paidOrder({ capture: 'manual' });
+  const v = await op(o.id, 'void');
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.order.status, 'cancelled');
+  assert.equal(v.json.transaction.type, 'void');
+  assertRefused(await op(o.id, 'void'), 409, 'invalid_state_transition');
+  assertRefused(await op(o.id, 'capture'), 409, 'invalid_state_transition');
+  assert.equal((await op(o.id, 'void', { amount: 5 })).status, 400, 'void takes no amount');
+});
+
+test('illegal operations on unpaid orders are 409 and change nothing', async () => {
+  const o = await c.create({ amount: 500, currency: 'EUR' });
+  for (const name of ['capture', 'void', 'refund', 'reverse']) {
+    assertRefused(await op(o.id, name), 409, 'invalid_state_transition');
+  }
+  const after = await c.getOrder(o.id);
+  assert.equal(after.status, 'issued');
+  assert.equal((await c.get(`/v1/orders/${o.id}/transactions`)).json.data.length, 0);
+  assert.equal((await c.events(o.id)).length, 1);
+  assertRefused(await op('ord_nope', 'refund'), 404, 'not_found');
+});
+
+test('refunds: partial, several, confirmed later; a declined one leaves the totals intact', async () => {
+  const o = await paidOrder();
+  const r1 = await op(o.id, 'refund', { amount: 500, reason: 'broken cup' });
+  assert.equal(r1.status, 200, r1.text);
+  assert.equal(r1.json.order.status, 'refund_initiated');
+  assert.equal(r1.json.transaction.status, 'pending');
+  assert.equal(r1.json.transaction.reason, 'broken cup');
+  let s = await settled(o.id);
+  assert.equal(s.status, 'refunded');
+  assert.equal(s.refunded_amount, 500);
+  assert.equal(s.refundable_amount, 750);
+  // an amount ending in 13 minor units is declined by the sandbox
+  await op(o.id, 'refund', { amount: 113 });
+  s = await settled(o.id);
+  assert.equal(s.status, 'refund_failed');
+  assert.equal(s.refunded_amount, 500, 'a declined refund refunds nothing');
+  assertRefused(await op(o.id, 'refund', { amount: 751 }), 422, 'amount_too_large');
+  await op(o.id, 'refund'); // the rest
+  s = await settled(o.id);
+  assert.equal(s.status, 'refunded');
+  assert.equal(s.refunded_amount, 1250);
+  assert.equal(s.refundable_amount, 0);
+  assertRefused(await op(o.id, 'refund', { amount: 1 }), 422, 'amount_too_large');
+  const types = (await c.events(o.id)).map((e) => e.type);
+  for (const t of ['order.refund_initiated', 'order.refunded', 'order.refund_failed'])
+    assert.ok(types.includes(t), `${t} in ${types}`);
+  const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
+  assert.deepEqual(txs.map((t) => `${t.type}:${t.status}:${t.amount}`),
+    ['payment:successful:1250', 'refund:successful:500', 'refund:failed:113',
+      'refund:successful:750']);
+  assert.equal(txs[2].code, 'refund_declined');
+});
+
+test('50 concurrent refund requests never refund more than was captured', async () => {
+  const o = await paidOrder();
+  const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    op(o.id, 'refund', { amount: 100 + i })));
+  const started = answers.filter((a) => a.status === 200);
+  assert.ok(started.length >= 1);
+  for (const a of answers) assert.ok([200, 409, 422].includes(a.status), a.text);
+  // keep refunding until nothing is left, many at a time
+  for (let round = 0; round < 40; round++) {
+    const s = await settled(o.id);
+    assert.ok(s.refunded_amount <= s.captured_amount, JSON.stringify(s));
+    if (s.refundable_amount === 0) break;
+    await Promise.all(Array.from({ length: 10 }, () => op(o.id, 'refund', { amount: 300 })));
+  }
+  const s = await settled(o.id);
+  const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
+  const confirmed = txs.filter((t) => t.type === 'refund' && t.status === 'successful')
+    .reduce((n, t) => n + t.amount, 0);
+  assert.equal(s.refunded_amount, confirmed, 'the total is the sum of confirmed refunds');
+  assert.ok(confirmed <= 1250);
+});
+
+test('reverse: a payment goes back whole; not after a refund', async () => {
+  const o = await paidOrder();
+  const r = await op(o.id, 'reverse');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.order.status, 'reversed');
+  assert.equal(r.json.order.refundable_amount, 0);
+  assertRefused(await op(o.id, 'refund'), 409, 'invalid_state_transition');
+  const refunded = await paidOrder();
+  await op(refunded.id, 'refund', { amount: 100 });
+  await settled(refunded.id);
+  assertRefused(await op(refunded.id, 'reverse'), 409, 'invalid_state_transition');
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.deepEqual(types.slice(-2), ['order.reversal_initiated', 'order.reversed']);
+});
+
+test('operations take Idempotency-Key: a retry does not capture or refund twice', async () => {
+  const o = await paidOrder();
+  const h = { headers: { 'Idempotency-Key': `refund-${o.id}` } };
+  const a = await op(o.id, 'refund', { amount: 200 }, h);
+  const b = await c.post(`/v1/orders/${o.id}/refund`, { amount: 200 }, h);
+  assert.equal(b.status, a.status);
+  assert.equal(b.headers.get('idempotent-replayed'), 'true');
+  assert.equal(b.json.transaction.uid, a.json.transaction.uid);
+  await settled(o.id);
+  const again = await c.post(`/v1/orders/${o.id}/refund`, { amount: 200 }, h);
+  assert.equal(again.json.transaction.uid, a.json.transaction.uid);
+  const refunds = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data
+    .filter((t) => t.type === 'refund');
+  assert.equal(refunds.length, 1);
+});
+
+test('an uncaptured hold is cancelled when its days are up, with its event', async () => {
+  const o = await paidOrder({ capture: 'manual' });
+  const clock = await c.post('/v1/test/clock', { advance_seconds: 2 * 86400 + 10 });
+  assert.equal(clock.status, 200, clock.text);
+  const now = await c.getOrder(o.id, 'full');
+  assert.equal(now.status, 'cancelled');
+  assert.equal(now.captured_amount, 0);
+  assert.ok(!now.permitted_actions.includes('capture'));
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.equal(types.at(-1), 'order.cancelled');
+  assertRefused(await op(o.id, 'capture'), 409, 'invalid_state_transition');
+});
+
+test('an invoice awaiting payment is received or cancelled by the merchant', async () => {
+  for (const [action, status, txStatus] of [['receive', 'received', 'successful'],
+    ['cancel', 'cancelled', 'failed']]) {
+    const o = await c.create({ amount: 700, currency: 'EUR' });
+    const r = await c.post(`/v1/orders/${o.id}/pay`, { payment_method: 'invoice' });
+    assert.equal(r.json.status, 'in_progress', r.text);
+    const done = await c.post(`/v1/orders/${o.id}/${action}`);
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.json.status, status);
+    const t = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data[0];
+    assert.equal(t.status, txStatus);
+    assert.ok(t.finished_at);
+  }
+  // a card attempt under way is not an invoice: no cancel meanwhile
+  const s2 = await startServer({ args: ['--rate-limit', '0', '--acquirer-timeout-ms', '2000'] });
+  const c2 = client(s2, createShop(s2.dbPath, 'Slow').secret_key);
+  const o = await c2.create({ amount: 700, currency: 'EUR' });
+  const pay = c2.post(`/v1/orders/${o.id}/pay`, { ...CARD,
+    card: { ...CARD.card, number: '4000000000001026' } });
+  await sleep(ms(300));
+  const cancel = await c2.post(`/v1/orders/${o.id}/cancel`);
+  assertRefused(cancel, 409, 'invalid_state_transition');
+  await pay;
+  await s2.stop();
+});
+
+test('property: random operations keep the totals exact and the event log replays to the order', async () => {
+  let seed = 20261123;
+  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const orders = [];
+  for (let i = 0; i < 6; i++) orders.push(await paidOrder(i % 2 ? { capture: 'manual' } : {}));
+  const names = ['capture', 'void', 'refund', 'reverse', 'refund', 'refund'];
+  for (let step = 0; step < 60; step++) {
+    const o = orders[random(orders.length)];
+    const name = names[random(names.length)];
+    const body = (name === 'refund' || name === 'capture') && random(2)
+      ? { amount: 1 + random(700) } : undefined;
+    const r = await op(o.id, name, body);
+    assert.ok([200, 409, 422].includes(r.status), `${name}: ${r.text}`);
+    const s = await settled(o.id);
+    // totals add up
+    assert.ok(s.captured_amount <= s.amount, JSON.stringify(s));
+    assert.ok(s.refunded_amount <= s.captured_amount, JSON.stringify(s));
+    assert.equal(s.refundable_amount, s.captured_amount - s.refunded_amount);
+    const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
+    const sum = (type) => txs.filter((t) => t.type === type && t.status === 'successful')
+      .reduce((n, t) => n + t.amount, 0);
+    const captured = s.capture === 'auto' ? sum('payment') : sum('capture');
+    const reversed = sum('reversal') > 0;
+    assert.equal(s.captured_amount, captured, `captured of ${o.id}`);
+    assert.equal(s.refunded_amount, reversed ? captured : sum('refund'), `refunded of ${o.id}`);
+    // the event log replays to the order: sequence 1..n, each snapshot the
+    // status its event announced, the last one the order as it is now
+    const events = await c.events(o.id);
+    events.forEach((e, i) => assert.equal(e.sequence, i + 1));
+    const last = events.at(-1).data.order;
+    assert.equal(last.status, s.status);
+    assert.equal(last.captured_amount, s.captured_amount);
+    assert.equal(last.refunded_amount, s.refunded_amount);
+    assert.equal(last.version, s.version);
+  }
+});
