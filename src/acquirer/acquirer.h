@@ -94,6 +94,8 @@ typedef struct {
   char action_url[ACQUIRER_URL_MAX];
   int action_form;                 /* 1: POST a form to action_url */
   int64_t check_after_ms;          /* PENDING/ACTION: when to query */
+  int64_t dispute_after_ms;        /* APPROVED: a chargeback will follow, */
+  char dispute_reference[ACQUIRER_TEXT_MAX]; /* to be queried under this */
 } acquirer_result_t;
 
 typedef struct {
@@ -113,6 +115,7 @@ extern const acquirer_ops_t acquirer_sandbox;
 typedef struct {
   int review_ms; /* how long cards ...1000/...1018 stay on review */
   int refund_ms; /* how long a refund waits for the bank's answer */
+  int dispute_ms; /* after how long card ...0259 is charged back */
 } acquirer_sandbox_config_t;
 void acquirer_sandbox_configure(const acquirer_sandbox_config_t *config);
 

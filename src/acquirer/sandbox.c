@@ -53,6 +53,9 @@ static const sandbox_state_t sandbox_states[] = {
   {"invoice", ACQUIRER_PENDING, "", "Waiting for the invoice to be paid.",
    "", ""},
   {"refundok", ACQUIRER_APPROVED, "", "Refunded.", "00", ""},
+  {"okdispute", ACQUIRER_APPROVED, "", "Approved.", "00", "not_required"},
+  {"chargeback", ACQUIRER_APPROVED, "4837",
+   "Chargeback: the cardholder did not authorize the payment.", "", ""},
   {"refundno", ACQUIRER_DECLINED, "refund_declined",
    "The bank declined the refund.", "05", ""},
 };
@@ -67,6 +70,7 @@ static const struct {
   {"4000000000000119", "error"},    {"4000000000003220", "3ds"},
   {"4000000000001000", "review"},   {"4000000000001018", "reviewno"},
   {"4000000000001026", NULL}, /* never answers */
+  {"4000000000000259", "okdispute"}, /* charged back later */
 };
 
 static void sandbox_answer(const sandbox_state_t *state, const char *reference,
@@ -75,11 +79,14 @@ static const sandbox_state_t *sandbox_find(const char *state);
 
 static _Atomic int sandbox_review_ms = 10000;
 static _Atomic int sandbox_refund_ms = 2000;
+static _Atomic int sandbox_dispute_ms = 60000;
 
 void acquirer_sandbox_configure(const acquirer_sandbox_config_t *config)
 {
   atomic_store(&sandbox_review_ms, config->review_ms);
   atomic_store(&sandbox_refund_ms, config->refund_ms);
+  if(config->dispute_ms)
+    atomic_store(&sandbox_dispute_ms, config->dispute_ms);
 }
 
 /* A refund is answered later, like a bank's: one of an amount ending in
@@ -232,6 +239,14 @@ static obol_rc sandbox_payment(const acquirer_request_t *request,
     sandbox_action(request, "bank", 1, result);
   else if(!strcmp(state, "wallet"))
     sandbox_action(request, "wallet", 0, result);
+  else if(!strcmp(state, "okdispute")) {
+    acquirer_result_t later;
+    memset(&later, 0, sizeof(later));
+    sandbox_answer(sandbox_find("chargeback"), NULL, &later);
+    memcpy(result->dispute_reference, later.ref_id,
+           sizeof(result->dispute_reference));
+    result->dispute_after_ms = atomic_load(&sandbox_dispute_ms);
+  }
   else if(!strcmp(state, "review") || !strcmp(state, "reviewno")) {
     /* undecided until the review ends: no code, no bank answer yet */
     result->outcome = ACQUIRER_PENDING;

@@ -33,6 +33,8 @@ http_status_t api_order_capture(http_request_t *req);
 http_status_t api_order_void(http_request_t *req);
 http_status_t api_order_refund(http_request_t *req);
 http_status_t api_order_reverse(http_request_t *req);
+http_status_t api_sandbox_dispute(http_request_t *req);
+http_status_t api_dispute_evidence(http_request_t *req);
 http_status_t api_order_payment_result(http_request_t *req);
 http_status_t api_order_receipt(http_request_t *req);
 http_status_t api_order_transactions(http_request_t *req);

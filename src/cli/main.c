@@ -68,6 +68,8 @@ static const char cli_usage[] =
     "                        (default 10000)\n"
     "  --hold-days N         an uncaptured hold is cancelled after N days\n"
     "                        (default 28)\n"
+    "  --sandbox-dispute-ms MS  after how long card ...0259 is charged back\n"
+    "                        (default 60000)\n"
     "  --sandbox-refund-ms MS  how long the sandbox takes to answer a refund\n"
     "                        (default 2000)\n"
     "  --payment-workers N   threads calling the acquirer (default 16)\n"
@@ -99,6 +101,7 @@ typedef struct {
   long sandbox_review_ms;
   long sandbox_refund_ms;
   long hold_days;
+  long sandbox_dispute_ms;
   long payment_workers;
   long limit;
   int allow_private_webhooks;
@@ -175,6 +178,7 @@ static void cli_defaults(cli_options_t *options)
   options->sandbox_review_ms = 10000;
   options->sandbox_refund_ms = 2000;
   options->hold_days = 28;
+  options->sandbox_dispute_ms = 60000;
   options->payment_workers = 16;
   options->limit = 20;
   options->max_order_amount = 1e12;
@@ -290,6 +294,11 @@ static int cli_parse(int argc, char **argv, int first, cli_options_t *options)
     else if(!strcmp(arg, "--sandbox-review-ms")) {
       if(cli_parse_long(value, 1, 86400000, &options->sandbox_review_ms))
         return cli_fail("--sandbox-review-ms must be 1 to 86400000, not "
+                        "'%s'", value);
+    }
+    else if(!strcmp(arg, "--sandbox-dispute-ms")) {
+      if(cli_parse_long(value, 1, 86400000, &options->sandbox_dispute_ms))
+        return cli_fail("--sandbox-dispute-ms must be 1 to 86400000, not "
                         "'%s'", value);
     }
     else if(!strcmp(arg, "--hold-days")) {
@@ -591,6 +600,7 @@ static int cli_serve(const cli_options_t *options)
   payments.workers = (int)options->payment_workers;
   sandbox.review_ms = (int)options->sandbox_review_ms;
   sandbox.refund_ms = (int)options->sandbox_refund_ms;
+  sandbox.dispute_ms = (int)options->sandbox_dispute_ms;
   acquirer_sandbox_configure(&sandbox);
   notify.interval_ms = 200;
   notify.retry_base_ms = (int)options->webhook_retry_ms;

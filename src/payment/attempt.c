@@ -135,6 +135,9 @@ static order_status_t payment_order_target(const store_order_t *order,
   *from = ORDER_REVERSAL_INITIATED;
   if(payment_is(done, "reversal"))
     return ok ? ORDER_REVERSED : ORDER_REVERSAL_FAILED;
+  *from = ORDER_STATUS_COUNT; /* from wherever the table allows */
+  if(payment_is(done, "chargeback"))
+    return ok ? ORDER_CHARGEBACK : ORDER_STATUS_COUNT;
   return ORDER_STATUS_COUNT;
 }
 
@@ -143,8 +146,13 @@ static int payment_moves_order(const store_order_t *order,
 {
   order_status_t from;
   order_status_t to = payment_order_target(order, done, &from);
-  return to != ORDER_STATUS_COUNT &&
-         order_status_parse(order->status) == (int)from;
+  int current = order_status_parse(order->status);
+
+  if(to == ORDER_STATUS_COUNT || current < 0)
+    return 0;
+  if(from == ORDER_STATUS_COUNT)
+    return !order_transition((order_status_t)current, to, NULL);
+  return current == (int)from;
 }
 
 /* The order's status change for an ended transaction, and its totals:
@@ -228,6 +236,7 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
 {
   acquirer_outcome_t outcome = result->outcome;
   int announce = 1;
+  obol_rc rc;
 
   if(payment_finished(transaction))
     return OBOL_OK; /* answered already (e.g. by the sweeper) */
@@ -238,6 +247,8 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
   switch(outcome) {
   case ACQUIRER_APPROVED:
     payment_end(transaction, "successful", now);
+    if(!strcmp(transaction->type, "chargeback")) /* the merchant's turn */
+      transaction->respond_by = now + PAYMENT_DISPUTE_RESPONSE_MS;
     break;
   case ACQUIRER_DECLINED:
     payment_end(transaction, "failed", now);
@@ -273,7 +284,13 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
         result->check_after_ms ? now + result->check_after_ms : 0;
     break;
   }
-  return payment_record(tx, arena, order, transaction, announce, now);
+  rc = payment_record(tx, arena, order, transaction, announce, now);
+  if(!rc && outcome == ACQUIRER_APPROVED && result->dispute_after_ms)
+    rc = payment_dispute_later(tx, order, transaction,
+                               core_arena_strdup(arena,
+                                                 result->dispute_reference),
+                               now + result->dispute_after_ms);
+  return rc;
 }
 
 /* ---- begin ---- */

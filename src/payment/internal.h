@@ -4,6 +4,9 @@
 
 #include "payment.h"
 
+/* How long a merchant has to answer a dispute step. */
+#define PAYMENT_DISPUTE_RESPONSE_MS (7LL * 86400 * 1000)
+
 /* Checks an operation against the locked order (its status, its totals,
  * what else runs) and records its transaction, pending; sets
  * attempt->refusal instead when it cannot start. */
@@ -14,5 +17,12 @@ acquirer_operation_t payment_operation_of(const payment_attempt_t *attempt);
 /* The transaction's JSON text, in the arena; NULL when out of memory. */
 const char *payment_text(core_arena_t *arena,
                          const store_transaction_t *transaction);
+
+/* The acquirer said a dispute will follow this payment: a chargeback
+ * transaction under its reference, pending until `when`, when the sweeper
+ * asks the acquirer about it. */
+obol_rc payment_dispute_later(store_tx_t *tx, const store_order_t *order,
+                              const store_transaction_t *payment,
+                              const char *reference, int64_t when);
 
 #endif

@@ -79,6 +79,7 @@ json_t *payment_transaction_json(const store_transaction_t *transaction)
                       payment_text(transaction, STORE_TXN_REDIRECT_URL));
   json_object_set_new(out, "reason",
                       payment_text(transaction, STORE_TXN_REASON));
+  json_object_set_new(out, "respond_by", payment_time(transaction->respond_by));
   json_object_set_new(out, "parent_uid",
                       transaction->parent_id[0]
                           ? json_string(transaction->parent_id)

@@ -84,9 +84,14 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
   const char *notification = order->urls[STORE_URL_NOTIFICATION];
   obol_rc rc = OBOL_OK;
 
+  int attempt = !strcmp(transaction->type, "payment") ||
+                !strcmp(transaction->type, "authorization");
+
   if(!succeeded && !pending && !failed)
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
-  if(callback && (!failed || payment_reports_errors(callback))) {
+  /* seed 004 calls back about the payment itself; seed 003 notifies
+   * about every transaction (refunds, captures ... too) */
+  if(attempt && callback && (!failed || payment_reports_errors(callback))) {
     core_buf_t url;
     core_buf_init(&url, 8192);
     rc = payment_callback_url(order, transaction, event, failed, &url);

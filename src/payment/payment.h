@@ -119,6 +119,19 @@ int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
                           const store_order_t *order, int received,
                           int64_t now, obol_rc *rc);
 
+/* A dispute step reported by the acquirer (stage chargeback, retrieval,
+ * arbitration ...), or the merchant's evidence (stage representation,
+ * with evidence text): moves the locked order to the stage, recorded as a
+ * transaction (type chargeback, dispute, or representation: amount, the
+ * reason code, respond_by when the merchant must answer) with its event.
+ * amount 0: what is captured and not refunded. OBOL_ERR_CONFLICT when the
+ * table does not allow the stage now; nothing is written then. */
+obol_rc payment_dispute(store_tx_t *tx, core_arena_t *arena,
+                        store_order_t *order, order_status_t stage,
+                        int64_t amount, const char *reason_code,
+                        const char *evidence, int64_t now,
+                        store_transaction_t *out);
+
 /* Queues the callback (seed 004) and notification (seed 003) deliveries of
  * an attempt's new state, with its event, in tx. */
 obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,

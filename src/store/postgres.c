@@ -881,6 +881,7 @@ static obol_rc pg_transaction_read(PGresult *result, int row,
     if(!out->text[i])
       return OBOL_ERR_NOMEM;
   }
+  out->respond_by = pg_int(result, row, 15 + STORE_TXN_TEXT_COUNT);
   return OBOL_OK;
 }
 
@@ -979,6 +980,7 @@ static void pg_transaction_params(pg_params_t *params,
   pg_param_time(params, 15, txn->finished_at);
   for(i = 0; i < STORE_TXN_TEXT_COUNT; i++)
     pg_param_text(params, 16 + i, txn->text[i]);
+  pg_param_time(params, 16 + STORE_TXN_TEXT_COUNT, txn->respond_by);
 }
 
 static obol_rc pg_transaction_insert(store_conn_t *conn,

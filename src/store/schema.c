@@ -27,7 +27,7 @@
   "finished_at, code, message, payment_method, brand, last_4, holder, "     \
   "auth_code, bank_code, rrn, ref_id, avs_result, cvc_result, "             \
   "billing_descriptor, three_d_secure, customer_ip, return_url, "           \
-  "redirect_url, merchant_reference_2, reason"
+  "redirect_url, merchant_reference_2, reason, respond_by"
 
 /* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
  * filter combination has its own statement so each uses its own index. */
@@ -191,13 +191,14 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "INSERT INTO transactions (" TRANSACTION_COLUMNS ") VALUES (?1, ?2, "
       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
       "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-      "?32, ?33, ?34)",
+      "?32, ?33, ?34, ?35)",
   [STORE_SQL_TRANSACTION_UPDATE] =
       "UPDATE transactions SET status = ?6, amount = ?8, deadline_at = ?12, "
       "updated_at = ?14, finished_at = ?15, code = ?16, message = ?17, "
       "auth_code = ?22, bank_code = ?23, rrn = ?24, ref_id = ?25, "
       "avs_result = ?26, cvc_result = ?27, billing_descriptor = ?28, "
-      "three_d_secure = ?29, redirect_url = ?32, merchant_reference_2 = ?33 "
+      "three_d_secure = ?29, redirect_url = ?32, merchant_reference_2 = ?33, "
+      "respond_by = ?35 "
       "WHERE shop_id = ?2 AND id = ?1",
   [STORE_SQL_MIGRATION_VERSION] =
       "SELECT coalesce(max(version), 0) FROM schema_migrations",
@@ -359,6 +360,8 @@ const char *const store_migrations[] = {
   "ALTER TABLE orders ADD COLUMN captured_amount BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE orders ADD COLUMN refunded_amount BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE transactions ADD COLUMN reason TEXT;",
+  /* 9: disputes: when the merchant must answer by */
+  "ALTER TABLE transactions ADD COLUMN respond_by BIGINT;",
 };
 
 const int store_migration_count =

@@ -981,6 +981,7 @@ static obol_rc sqlite_transaction_read(sqlite3_stmt *stmt,
     if(!out->text[i])
       return OBOL_ERR_NOMEM;
   }
+  out->respond_by = sqlite3_column_int64(stmt, 15 + STORE_TXN_TEXT_COUNT);
   return OBOL_OK;
 }
 
@@ -1086,6 +1087,7 @@ static obol_rc sqlite_transaction_write(store_conn_t *conn, int which,
   sqlite_bind_time(stmt, 15, txn->finished_at);
   for(i = 0; i < STORE_TXN_TEXT_COUNT; i++)
     sqlite_bind_text(stmt, 16 + i, txn->text[i]);
+  sqlite_bind_time(stmt, 16 + STORE_TXN_TEXT_COUNT, txn->respond_by);
   return sqlite_step_done(conn, stmt);
 }
 

@@ -151,6 +151,7 @@ typedef struct {
   int64_t updated_at;
   int64_t finished_at; /* 0 = not yet */
   const char *text[STORE_TXN_TEXT_COUNT]; /* NULL = none */
+  int64_t respond_by;  /* a dispute: the merchant's deadline; 0 = none */
 } store_transaction_t;
 
 /* A page of orders, newest first. Zero/NULL filters are off. The cursor
