@@ -121,3 +121,78 @@ test('a key\'s rate limit holds across nodes, not per node', async () => {
     await y.stop();
   }
 });
+
+test('payments, refunds and same-key requests on two nodes, one killed mid-load: every invariant holds', async () => {
+  const args = ['--rate-limit', '0', '--acquirer-timeout-ms', '300', '--sandbox-refund-ms', '50',
+    '--sweep-interval', '50', '--test-clock'];
+  const n1 = await startServer({ db: a.dbPath, args });
+  const n2 = await startServer({ db: a.dbPath, args });
+  const victim = await startServer({ db: a.dbPath, args });
+  const own = createShop(a.dbPath, 'Two nodes pay');
+  const nodes = [client(n1, own.secret_key), client(n2, own.secret_key),
+    client(victim, own.secret_key)];
+  const card = { payment_method: 'card',
+    card: { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' } };
+  const orders = [];
+  for (let i = 0; i < 30; i++) orders.push(await nodes[i % 2].create({ amount: 1000 + i, currency: 'EUR' }));
+
+  const paidAcks = new Map();    // order id -> transaction uid, acknowledged paid
+  const refundAcks = [];         // acknowledged refund transactions
+  let victimAlive = true;
+  const call = async (node, fn) => {
+    if (node === nodes[2] && !victimAlive) return null;
+    return fn(node).catch(() => null);
+  };
+  const work = orders.map(async (o, i) => {
+    // the same Idempotency-Key sent to two nodes at once: one attempt
+    const key = { headers: { 'idempotency-key': `pay-${o.id}` } };
+    const answers = await Promise.all([nodes[i % 3], nodes[(i + 1) % 3]]
+      .map((n) => call(n, (c) => c.post(`/v1/orders/${o.id}/pay`, card, key))));
+    for (const r of answers) {
+      if (r && r.status === 200 && r.json.status === 'paid') paidAcks.set(o.id, r.json.transaction.uid);
+    }
+    // refunds raced across the nodes
+    for (let round = 0; round < 4; round++) {
+      const rs = await Promise.all(nodes.map((n, k) =>
+        call(n, (c) => c.post(`/v1/orders/${o.id}/refund`, { amount: 100 + 7 * k + round }))));
+      for (const r of rs) if (r && r.status === 200) refundAcks.push(r.json.transaction.uid);
+      await sleep(60);
+    }
+  });
+  await sleep(400);
+  victimAlive = false;
+  await victim.kill();
+  await Promise.all(work);
+
+  // past every deadline: the survivors resolve what the victim left
+  assert.equal((await nodes[0].post('/v1/test/clock', { advance_seconds: 60 })).status, 200);
+  assert.equal((await nodes[1].post('/v1/test/clock', { advance_seconds: 60 })).status, 200);
+  await sleep(300);
+  assert.ok(paidAcks.size > 0 && refundAcks.length > 0, 'the load did something');
+  const c = nodes[0];
+  for (const o of orders) {
+    const now = await c.getOrder(o.id, 'full');
+    const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
+    const ok = (type) => txs.filter((t) => t.type === type && t.status === 'successful');
+    assert.ok(!['in_progress', 'refund_initiated'].includes(now.status), `${o.id} left ${now.status}`);
+    for (const t of txs) assert.ok(!['pending', 'incomplete'].includes(t.status), JSON.stringify(t));
+    assert.ok(ok('payment').length <= 1, `${o.id} charged twice`);
+    if (paidAcks.has(o.id)) {
+      assert.equal(ok('payment')[0]?.uid, paidAcks.get(o.id), `acknowledged payment of ${o.id} lost`);
+      assert.equal(now.captured_amount, o.amount);
+    }
+    const refunded = ok('refund').reduce((n, t) => n + t.amount, 0);
+    assert.equal(now.refunded_amount, refunded, `${o.id} refund total`);
+    assert.ok(refunded <= now.captured_amount, `${o.id} refunded more than captured`);
+    const events = await c.events(o.id);
+    events.forEach((e, k) => assert.equal(e.sequence, k + 1, `${o.id} event sequence`));
+    assert.equal(events.at(-1).data.order.status, now.status);
+  }
+  const all = new Set();
+  for (const o of orders) {
+    for (const t of (await c.get(`/v1/orders/${o.id}/transactions`)).json.data) all.add(t.uid);
+  }
+  for (const uid of refundAcks) assert.ok(all.has(uid), `acknowledged refund ${uid} lost`);
+  await n1.stop();
+  await n2.stop();
+});
