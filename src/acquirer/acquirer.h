@@ -141,8 +141,14 @@ int acquirer_method_parse(const char *name);
 const char *acquirer_brand_name(acquirer_brand_t brand);
 acquirer_brand_t acquirer_card_brand(const char *digits);
 int acquirer_luhn_valid(const char *digits);
+/* Each field of a card the customer entered: NULL if valid, else what is
+ * wrong (English). The expiry sets *field to exp_month or exp_year. */
+const char *acquirer_card_number_problem(const char *digits);
+const char *acquirer_card_expiry_problem(int month, int year, int64_t now,
+                                         const char **field);
+const char *acquirer_card_cvc_problem(const char *cvc, const char *number);
 /* Checks a card the customer entered, at now (ms). NULL if valid, else the
- * field that is wrong ("number", "exp_month", "exp_year", "cvc") with
+ * first field that is wrong ("number", "exp_month", "exp_year", "cvc") with
  * *problem set to an English explanation. */
 const char *acquirer_card_check(const acquirer_card_t *card, int64_t now,
                                 const char **problem);

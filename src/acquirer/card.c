@@ -96,42 +96,60 @@ static int card_all_digits(const char *text)
   return 1;
 }
 
-const char *acquirer_card_check(const acquirer_card_t *card, int64_t now,
-                                const char **problem)
+const char *acquirer_card_number_problem(const char *digits)
+{
+  if(!card_all_digits(digits) || !acquirer_luhn_valid(digits))
+    return "is not a valid card number";
+  if(acquirer_card_brand(digits) == ACQUIRER_BRAND_UNKNOWN)
+    return "is of a card brand that is not accepted";
+  return NULL;
+}
+
+const char *acquirer_card_expiry_problem(int month, int year, int64_t now,
+                                         const char **field)
 {
   time_t seconds = (time_t)(now / 1000);
   struct tm today;
-  acquirer_brand_t brand;
 
   gmtime_r(&seconds, &today);
-  if(!card_all_digits(card->number) || !acquirer_luhn_valid(card->number)) {
-    *problem = "is not a valid card number";
-    return "number";
-  }
-  brand = acquirer_card_brand(card->number);
-  if(brand == ACQUIRER_BRAND_UNKNOWN) {
-    *problem = "is of a card brand that is not accepted";
-    return "number";
-  }
-  if(card->exp_month < 1 || card->exp_month > 12) {
-    *problem = "must be a month from 1 to 12";
-    return "exp_month";
-  }
-  if(card->exp_year < 1000 || card->exp_year > 9999) {
-    *problem = "must be a four-digit year";
-    return "exp_year";
-  }
-  if(card->exp_year < today.tm_year + 1900 ||
-     (card->exp_year == today.tm_year + 1900 &&
-      card->exp_month < today.tm_mon + 1)) {
-    *problem = "the card has expired";
-    return "exp_year";
-  }
-  if(!card_all_digits(card->cvc) ||
-     strlen(card->cvc) != (brand == ACQUIRER_BRAND_AMEX ? 4u : 3u)) {
-    *problem = brand == ACQUIRER_BRAND_AMEX ? "must be 4 digits"
-                                            : "must be 3 digits";
+  *field = "exp_month";
+  if(month < 1 || month > 12)
+    return "must be a month from 1 to 12";
+  *field = "exp_year";
+  if(year < 1000 || year > 9999)
+    return "must be a four-digit year";
+  if(year < today.tm_year + 1900 ||
+     (year == today.tm_year + 1900 && month < today.tm_mon + 1))
+    return "the card has expired";
+  return NULL;
+}
+
+const char *acquirer_card_cvc_problem(const char *cvc, const char *number)
+{
+  acquirer_brand_t brand = acquirer_card_brand(number);
+  size_t length = strlen(cvc);
+
+  if(!card_all_digits(cvc))
+    return "must be 3 or 4 digits";
+  if(brand == ACQUIRER_BRAND_AMEX && length != 4)
+    return "must be 4 digits";
+  if(brand != ACQUIRER_BRAND_AMEX && length != 3)
+    return brand == ACQUIRER_BRAND_UNKNOWN && length == 4
+               ? NULL : "must be 3 digits";
+  return NULL;
+}
+
+const char *acquirer_card_check(const acquirer_card_t *card, int64_t now,
+                                const char **problem)
+{
+  const char *field = "number";
+
+  if((*problem = acquirer_card_number_problem(card->number)) != NULL)
+    return field;
+  if((*problem = acquirer_card_expiry_problem(card->exp_month, card->exp_year,
+                                              now, &field)) != NULL)
+    return field;
+  if((*problem = acquirer_card_cvc_problem(card->cvc, card->number)) != NULL)
     return "cvc";
-  }
   return NULL;
 }

@@ -79,12 +79,11 @@ json_t *api_checkout_json(const store_order_t *order,
                           int64_t now);
 
 /* ---- payments (payments.c), shared by the API and the hosted page ---- */
-/* Reads and checks a card typed by the customer into card; NULL if valid,
- * else the field that is wrong and *problem. */
-const char *api_card_read(const char *number, const char *exp_month,
-                          const char *exp_year, const char *cvc,
-                          const char *holder, acquirer_card_t *card,
-                          const char **problem);
+/* Reads and checks a card typed by the customer into card; every problem
+ * goes to errors as "<prefix><field>": message. Returns how many. */
+int api_card_read(const char *number, const char *exp_month,
+                  const char *exp_year, const char *cvc, const char *holder,
+                  acquirer_card_t *card, json_t *errors, const char *prefix);
 /* 1 if the shop offers the method (its payment_methods). */
 int api_shop_offers(const store_shop_t *shop, acquirer_method_t method);
 

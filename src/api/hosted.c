@@ -456,7 +456,8 @@ static int hosted_read(hosted_t *hosted, char *ip, size_t ip_size,
   json_t *form = hosted->req->json;
   const char *method = json_string_value(json_object_get(form, "method"));
   int parsed = acquirer_method_parse(method ? method : "card");
-  const char *field, *problem;
+  json_t *errors;
+  int bad;
 
   hosted->error = page_text(hosted->language, PAGE_TEXT_INVALID_INPUT);
   if(parsed < 0 || !api_shop_offers(&hosted->shop,
@@ -464,14 +465,16 @@ static int hosted_read(hosted_t *hosted, char *ip, size_t ip_size,
     return -1;
   hosted->attempt.method = (acquirer_method_t)parsed;
   if(parsed == ACQUIRER_METHOD_CARD) {
-    field = api_card_read(
+    errors = json_object();
+    bad = api_card_read(
         json_string_value(json_object_get(form, "card_number")),
         json_string_value(json_object_get(form, "exp_month")),
         json_string_value(json_object_get(form, "exp_year")),
         json_string_value(json_object_get(form, "cvc")),
         json_string_value(json_object_get(form, "holder")),
-        &hosted->attempt.card, &problem);
-    if(field)
+        &hosted->attempt.card, errors, "");
+    json_decref(errors);
+    if(bad)
       return -1;
   }
   http_client_ip(hosted->req, ip, ip_size);

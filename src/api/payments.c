@@ -35,34 +35,49 @@ static int payment_small_number(const char *text, int *out)
   return 0;
 }
 
-const char *api_card_read(const char *number, const char *exp_month,
-                          const char *exp_year, const char *cvc,
-                          const char *holder, acquirer_card_t *card,
-                          const char **problem)
+/* Adds "<prefix><field>": problem to errors. */
+static void card_problem(json_t *errors, const char *prefix,
+                         const char *field, const char *problem)
 {
+  char path[40];
+  snprintf(path, sizeof(path), "%s%s", prefix, field);
+  if(!json_object_get(errors, path))
+    json_object_set_new(errors, path, json_string(problem));
+}
+
+int api_card_read(const char *number, const char *exp_month,
+                  const char *exp_year, const char *cvc, const char *holder,
+                  acquirer_card_t *card, json_t *errors, const char *prefix)
+{
+  size_t before = json_object_size(errors);
+  const char *problem, *field;
+  int dates = 1;
+
   memset(card, 0, sizeof(*card));
-  if(payment_digits(number, card->number, sizeof(card->number))) {
-    *problem = "is required: 12 to 19 digits";
-    return "number";
-  }
+  if(payment_digits(number, card->number, sizeof(card->number)))
+    card_problem(errors, prefix, "number", "is required: 12 to 19 digits");
+  else if((problem = acquirer_card_number_problem(card->number)) != NULL)
+    card_problem(errors, prefix, "number", problem);
   if(payment_small_number(exp_month, &card->exp_month)) {
-    *problem = "is required: a month from 1 to 12";
-    return "exp_month";
+    card_problem(errors, prefix, "exp_month",
+                 "is required: a month from 1 to 12");
+    dates = 0;
   }
   if(payment_small_number(exp_year, &card->exp_year)) {
-    *problem = "is required: a four-digit year";
-    return "exp_year";
+    card_problem(errors, prefix, "exp_year", "is required: a four-digit year");
+    dates = 0;
   }
-  if(payment_digits(cvc, card->cvc, sizeof(card->cvc))) {
-    *problem = "is required: 3 or 4 digits";
-    return "cvc";
-  }
-  if(holder && strlen(holder) > 100) {
-    *problem = "must be at most 100 characters";
-    return "holder";
-  }
+  if(dates && (problem = acquirer_card_expiry_problem(
+                   card->exp_month, card->exp_year, core_now_ms(), &field)))
+    card_problem(errors, prefix, field, problem);
+  if(payment_digits(cvc, card->cvc, sizeof(card->cvc)))
+    card_problem(errors, prefix, "cvc", "is required: 3 or 4 digits");
+  else if((problem = acquirer_card_cvc_problem(card->cvc, card->number)))
+    card_problem(errors, prefix, "cvc", problem);
+  if(holder && strlen(holder) > 100)
+    card_problem(errors, prefix, "holder", "must be at most 100 characters");
   card->holder = holder && *holder ? holder : NULL;
-  return acquirer_card_check(card, core_now_ms(), problem);
+  return (int)(json_object_size(errors) - before);
 }
 
 int api_shop_offers(const store_shop_t *shop, acquirer_method_t method)
@@ -119,7 +134,6 @@ static void pay_read_card(json_t *card, payment_attempt_t *attempt,
                           json_t *errors)
 {
   char number[24], month[8], year[8], cvc[8];
-  const char *problem = NULL, *field;
   char path[32];
   json_t *unknown = json_object();
   const char *name;
@@ -137,17 +151,12 @@ static void pay_read_card(json_t *card, payment_attempt_t *attempt,
     json_object_set_new(errors, path, json_string("unknown field"));
   }
   json_decref(unknown);
-  field = api_card_read(
-      pay_card_text(card, "number", number, sizeof(number)),
-      pay_card_text(card, "exp_month", month, sizeof(month)),
-      pay_card_text(card, "exp_year", year, sizeof(year)),
-      pay_card_text(card, "cvc", cvc, sizeof(cvc)),
-      json_string_value(json_object_get(card, "holder")), &attempt->card,
-      &problem);
-  if(field) {
-    snprintf(path, sizeof(path), "card.%s", field);
-    json_object_set_new(errors, path, json_string(problem));
-  }
+  api_card_read(pay_card_text(card, "number", number, sizeof(number)),
+                pay_card_text(card, "exp_month", month, sizeof(month)),
+                pay_card_text(card, "exp_year", year, sizeof(year)),
+                pay_card_text(card, "cvc", cvc, sizeof(cvc)),
+                json_string_value(json_object_get(card, "holder")),
+                &attempt->card, errors, "card.");
 }
 
 /* Validates the body into the attempt; problems go to errors. */
@@ -306,6 +315,10 @@ http_status_t api_order_pay(http_request_t *req)
   memset(pay, 0, sizeof(*pay));
   pay->req = req;
   rc = store_shop_get(http_store(req), req->arena, req->shop_id, &pay->shop);
+  /* the order's language is the customer's, for every message */
+  if(!rc)
+    rc = store_order_get(http_store(req), req->arena, req->shop_id,
+                         http_param(req, "id"), &pay->attempt.order);
   if(rc) {
     http_respond_rc(req, rc);
     return HTTP_DONE;
@@ -313,9 +326,11 @@ http_status_t api_order_pay(http_request_t *req)
   errors = json_object();
   pay_read(pay, req->json ? req->json : errors, errors);
   if(json_object_size(errors)) {
-    http_respond_payment_error(req, 400, "validation_error",
-                               "some fields are invalid; nothing was charged",
-                               errors);
+    http_respond_payment_error(
+        req, 400, "validation_error",
+        page_text(page_language(pay->attempt.order.language),
+                  PAGE_TEXT_FIELDS_INVALID),
+        errors);
     return HTTP_DONE;
   }
   json_decref(errors);

@@ -97,6 +97,12 @@ static const char *const texts[PAGE_TEXT_COUNT][PAGE_LANGUAGE_COUNT] = {
   [PAGE_TEXT_INVALID_INPUT] = {"Please check the highlighted field.",
                                "Bitte prüfen Sie das markierte Feld.",
                                "Veuillez vérifier le champ indiqué."},
+  [PAGE_TEXT_FIELDS_INVALID] = {"Some fields are invalid; nothing was "
+                                "charged.",
+                                "Einige Angaben sind ungültig; es wurde "
+                                "nichts belastet.",
+                                "Certains champs sont invalides ; rien n'a "
+                                "été débité."},
   [PAGE_TEXT_CHALLENGE] = {"Sandbox bank: confirm this payment (3-D Secure)",
                            "Sandbox-Bank: Zahlung bestätigen (3-D Secure)",
                            "Banque sandbox : confirmez ce paiement "

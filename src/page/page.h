@@ -44,6 +44,7 @@ typedef enum {
   PAGE_TEXT_NOT_FOUND,
   PAGE_TEXT_FORBIDDEN,
   PAGE_TEXT_INVALID_INPUT,
+  PAGE_TEXT_FIELDS_INVALID, /* the API's validation message */
   PAGE_TEXT_CHALLENGE,      /* the 3-D Secure page */
   PAGE_TEXT_APPROVE,
   PAGE_TEXT_FAIL,
