@@ -25,7 +25,8 @@ typedef enum {
   ACQUIRER_SALE,      /* authorize and capture at once */
   ACQUIRER_CAPTURE,
   ACQUIRER_VOID,
-  ACQUIRER_REFUND
+  ACQUIRER_REFUND,
+  ACQUIRER_PAYOUT     /* send money to a card or a bank account */
 } acquirer_operation_t;
 
 /* What the acquirer said. */
@@ -69,7 +70,8 @@ typedef struct {
   const char *transaction_id;  /* Obol's uid, for the acquirer's records */
   const char *reference;       /* the acquirer's ref_id of the attempt
                                   (query, capture, void, refund) */
-  const acquirer_card_t *card; /* NULL unless a new card payment */
+  const acquirer_card_t *card; /* NULL unless a new card payment/payout */
+  const char *iban;            /* a payout to a bank account */
   int64_t amount;
   const char *currency;
   const char *customer_ip;

@@ -53,6 +53,9 @@ static const sandbox_state_t sandbox_states[] = {
   {"invoice", ACQUIRER_PENDING, "", "Waiting for the invoice to be paid.",
    "", ""},
   {"refundok", ACQUIRER_APPROVED, "", "Refunded.", "00", ""},
+  {"payoutok", ACQUIRER_APPROVED, "", "Paid out.", "00", ""},
+  {"payoutno", ACQUIRER_DECLINED, "payout_declined",
+   "The receiving bank refused the payout.", "05", ""},
   {"okdispute", ACQUIRER_APPROVED, "", "Approved.", "00", "not_required"},
   {"chargeback", ACQUIRER_APPROVED, "4837",
    "Chargeback: the cardholder did not authorize the payment.", "", ""},
@@ -89,18 +92,21 @@ void acquirer_sandbox_configure(const acquirer_sandbox_config_t *config)
     atomic_store(&sandbox_dispute_ms, config->dispute_ms);
 }
 
-/* A refund is answered later, like a bank's: one of an amount ending in
- * 13 minor units (0.13, 10.13 ...) is declined, any other confirmed. */
-static obol_rc sandbox_refund(const acquirer_request_t *request,
-                              acquirer_result_t *result)
+/* Refunds and payouts are answered later, like a bank's: one of an amount
+ * ending in 13 minor units (0.13, 10.13 ...) is declined, any other done. */
+static obol_rc sandbox_later(const acquirer_request_t *request,
+                             acquirer_result_t *result)
 {
-  sandbox_answer(sandbox_find(request->amount % 100 == 13 ? "refundno"
-                                                          : "refundok"),
+  int refund = request->operation == ACQUIRER_REFUND;
+  int declined = request->amount % 100 == 13;
+
+  sandbox_answer(sandbox_find(refund ? (declined ? "refundno" : "refundok")
+                                     : (declined ? "payoutno" : "payoutok")),
                  NULL, result);
   result->outcome = ACQUIRER_PENDING;
   result->code[0] = result->bank_code[0] = '\0';
   snprintf(result->message, sizeof(result->message),
-           "The refund waits for the bank.");
+           "Waiting for the bank's answer.");
   result->check_after_ms = atomic_load(&sandbox_refund_ms);
   return OBOL_OK;
 }
@@ -266,8 +272,9 @@ static obol_rc sandbox_execute(const acquirer_request_t *request,
   if(request->operation == ACQUIRER_AUTHORIZE ||
      request->operation == ACQUIRER_SALE)
     return sandbox_payment(request, result);
-  if(request->operation == ACQUIRER_REFUND)
-    return sandbox_refund(request, result);
+  if(request->operation == ACQUIRER_REFUND ||
+     request->operation == ACQUIRER_PAYOUT)
+    return sandbox_later(request, result);
   /* captures and voids of an approved payment succeed at once */
   sandbox_answer(sandbox_find("ok"), NULL, result);
   return OBOL_OK;

@@ -34,6 +34,9 @@ http_status_t api_order_void(http_request_t *req);
 http_status_t api_order_refund(http_request_t *req);
 http_status_t api_order_reverse(http_request_t *req);
 http_status_t api_sandbox_dispute(http_request_t *req);
+http_status_t api_payout_create(http_request_t *req);
+http_status_t api_payout_list(http_request_t *req);
+http_status_t api_payout_get(http_request_t *req);
 http_status_t api_dispute_evidence(http_request_t *req);
 http_status_t api_order_payment_result(http_request_t *req);
 http_status_t api_order_receipt(http_request_t *req);
@@ -70,6 +73,12 @@ obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
                         int64_t now, store_order_t *order, json_t **details,
                         json_t *fields);
 json_t *api_event_json(const store_event_t *event);
+/* A new order's id and checkout token. */
+obol_rc api_order_identity(store_order_t *order);
+/* Answers with the order as JSON text at the view. */
+obol_rc api_order_respond(http_request_t *req, unsigned int status,
+                          const store_order_t *order, order_view_t view,
+                          int64_t now);
 /* A new signing secret, "whsec_" + 64 hex characters, in the arena. */
 const char *api_new_secret(http_request_t *req);
 /* transaction: the latest payment attempt, or NULL. */

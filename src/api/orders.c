@@ -28,7 +28,7 @@ static int order_view(http_request_t *req)
 #define ORDER_TEXT_MAX (1 << 20)
 
 /* Answers with the order as JSON text, written without a jansson tree. */
-static obol_rc order_respond(http_request_t *req, unsigned int status,
+obol_rc api_order_respond(http_request_t *req, unsigned int status,
                              const store_order_t *order, order_view_t view,
                              int64_t now)
 {
@@ -79,7 +79,7 @@ static void order_create_done(void *arg, obol_rc rc)
 
 /* The token starts with the time like ids do (its index then grows at the
  * end instead of being dirtied at random) and has 208 random bits after. */
-static obol_rc order_new_identity(store_order_t *order)
+obol_rc api_order_identity(store_order_t *order)
 {
   unsigned char raw[STORE_TOKEN_LEN / 2];
   uint64_t now = (uint64_t)core_now_ms();
@@ -133,13 +133,13 @@ http_status_t api_order_create(http_request_t *req)
     create->order.merchant_reference =
         core_arena_strdup(req->arena, create->order.merchant_reference);
   memcpy(create->order.shop_id, req->shop_id, sizeof(create->order.shop_id));
-  rc = create->order.details ? order_new_identity(&create->order)
+  rc = create->order.details ? api_order_identity(&create->order)
                              : OBOL_ERR_NOMEM;
   if(!rc)
     rc = order_prepare(req->arena, &create->order, core_now_ms(),
                        &create->event);
   if(!rc)
-    rc = order_respond(req, 201, &create->order, create->view,
+    rc = api_order_respond(req, 201, &create->order, create->view,
                        create->order.created_at);
   if(!rc)
     rc = store_submit(http_store(req), order_create_apply, order_create_done,
@@ -158,7 +158,8 @@ done:
 
 /* ---- GET /v1/orders/{id} ---- */
 
-http_status_t api_order_get(http_request_t *req)
+/* The order; a payout only when asked as one (GET /v1/payouts/{id}). */
+static http_status_t order_get(http_request_t *req, int payout)
 {
   store_order_t order;
   int view = order_view(req);
@@ -168,11 +169,23 @@ http_status_t api_order_get(http_request_t *req)
     return HTTP_DONE;
   rc = store_order_get(http_store(req), req->arena, req->shop_id,
                        http_param(req, "id"), &order);
+  if(!rc && payout && strcmp(order.kind, "payout"))
+    rc = OBOL_ERR_NOT_FOUND;
   if(!rc)
-    rc = order_respond(req, 200, &order, (order_view_t)view, core_now_ms());
+    rc = api_order_respond(req, 200, &order, (order_view_t)view, core_now_ms());
   if(rc)
     http_respond_rc(req, rc);
   return HTTP_DONE;
+}
+
+http_status_t api_order_get(http_request_t *req)
+{
+  return order_get(req, 0);
+}
+
+http_status_t api_payout_get(http_request_t *req)
+{
+  return order_get(req, 1);
 }
 
 /* ---- GET /v1/orders ---- */
@@ -235,13 +248,27 @@ static int order_query(http_request_t *req, store_order_query_t *query)
   }
   query->status = status;
   query->merchant_reference = http_query(req, "merchant_reference");
+  query->kind = http_query(req, "type");
+  if(query->kind && strcmp(query->kind, "payment") &&
+     strcmp(query->kind, "payout")) {
+    http_respond_field_error(req, 400, "validation_error", "type",
+                             "must be payment or payout");
+    return -1;
+  }
+  if(query->kind && query->merchant_reference) {
+    http_respond_field_error(req, 400, "validation_error", "type",
+                             "filter by type or by merchant_reference, "
+                             "not both");
+    return -1;
+  }
   if(order_query_time(req, "created_from", &query->created_from) ||
      order_query_time(req, "created_to", &query->created_to))
     return -1;
   return order_query_cursor(req, query);
 }
 
-http_status_t api_order_list(http_request_t *req)
+/* A page of orders; forced_kind (payouts) overrides ?type=. */
+static http_status_t order_list(http_request_t *req, const char *forced_kind)
 {
   store_order_query_t query;
   store_order_t *rows = NULL;
@@ -253,6 +280,8 @@ http_status_t api_order_list(http_request_t *req)
 
   if(view < 0 || order_query(req, &query))
     return HTTP_DONE;
+  if(forced_kind)
+    query.kind = forced_kind;
   query.limit++; /* one more row tells whether there is a next page */
   rc = store_order_list(http_store(req), req->arena, &query, &rows, &count);
   if(rc) {
@@ -282,6 +311,16 @@ http_status_t api_order_list(http_request_t *req)
     http_respond_buf(req, 200, &text);
   core_buf_free(&text);
   return HTTP_DONE;
+}
+
+http_status_t api_order_list(http_request_t *req)
+{
+  return order_list(req, NULL);
+}
+
+http_status_t api_payout_list(http_request_t *req)
+{
+  return order_list(req, "payout");
 }
 
 /* ---- GET /v1/orders/{id}/events ---- */
@@ -371,7 +410,7 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
     return rc;
   rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
-    rc = order_respond(req, 200, &order, action->view, now);
+    rc = api_order_respond(req, 200, &order, action->view, now);
   if(!rc)
     rc = http_tx_record(tx, req);
   return rc;

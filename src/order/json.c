@@ -160,6 +160,7 @@ obol_rc order_json_write(const store_order_t *order, order_view_t view,
   w.rc = core_buf_append(out, "{", 1);
   json_text(&w, "id", order->id);
   json_text(&w, "object", "order");
+  json_text(&w, "type", order->kind[0] ? order->kind : "payment");
   json_text(&w, "status", order_status_name(status));
   json_int(&w, "amount", order->amount);
   json_text(&w, "currency", order->currency);

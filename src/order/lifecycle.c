@@ -171,13 +171,20 @@ static obol_rc lifecycle_event(store_tx_t *tx, core_arena_t *arena,
 obol_rc order_prepare(core_arena_t *arena, store_order_t *order,
                       int64_t now, store_event_t *event)
 {
+  int payout = !strcmp(order->kind, "payout");
+
+  if(!order->kind[0])
+    snprintf(order->kind, sizeof(order->kind), "payment");
+  /* a payout order starts as created (seed 002), a payment as issued */
   snprintf(order->status, sizeof(order->status), "%s",
-           order_status_name(ORDER_ISSUED));
+           order_status_name(payout ? ORDER_CREATED : ORDER_ISSUED));
   order->created_at = now;
   order->updated_at = now;
   order->event_sequence = 1;
   order->deadline_at = order_next_deadline(order);
-  return order_event_build(arena, order, "order.issued", now, NULL, event);
+  return order_event_build(arena, order,
+                           payout ? "order.created" : "order.issued", now,
+                           NULL, event);
 }
 
 obol_rc order_insert(store_tx_t *tx, core_arena_t *arena,

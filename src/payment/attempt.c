@@ -124,6 +124,8 @@ static order_status_t payment_order_target(const store_order_t *order,
   if(payment_is(done, "payment") || payment_is(done, "authorization"))
     return ok ? (order->capture_manual ? ORDER_HOLD : ORDER_PAID)
               : ORDER_FAILED;
+  if(payment_is(done, "payout"))
+    return ok ? ORDER_PAID : ORDER_FAILED;
   *from = ORDER_HOLD;
   if(payment_is(done, "capture"))
     return ok ? ORDER_PAID : ORDER_STATUS_COUNT;
@@ -282,6 +284,10 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
     snprintf(transaction->status, sizeof(transaction->status), "pending");
     transaction->deadline_at =
         result->check_after_ms ? now + result->check_after_ms : 0;
+    /* a payment on review (seed 004 ON_HOLD) or an invoice is news; an
+     * operation waiting for the bank stays as it was announced */
+    announce = payment_is(transaction, "payment") ||
+               payment_is(transaction, "authorization");
     break;
   }
   rc = payment_record(tx, arena, order, transaction, announce, now);
@@ -353,6 +359,11 @@ static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
   if(attempt->hooks.replayed && attempt->hooks.replayed(tx, attempt)) {
     attempt->replayed = 1;
     return OBOL_OK;
+  }
+  if(attempt->kind == PAYMENT_PAYOUT) {
+    rc = order_insert(tx, attempt->arena, &attempt->order,
+                      &attempt->created);
+    return rc ? rc : payment_payout_begin(tx, attempt, now);
   }
   rc = store_tx_order_get(tx, attempt->arena, attempt->shop_id,
                           attempt->order_id, &attempt->order);
@@ -466,8 +477,10 @@ static void payment_call(payment_attempt_t *attempt)
     .method = attempt->method,
     .transaction_id = attempt->transaction.id,
     .reference = paying ? NULL : attempt->parent.text[STORE_TXN_REF_ID],
-    .card = paying && attempt->method == ACQUIRER_METHOD_CARD
+    .card = (paying || attempt->kind == PAYMENT_PAYOUT) &&
+                    attempt->method == ACQUIRER_METHOD_CARD
                 ? &attempt->card : NULL,
+    .iban = attempt->iban,
     .amount = attempt->transaction.amount,
     .currency = attempt->order.currency,
     .customer_ip = attempt->customer_ip,

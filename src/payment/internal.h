@@ -12,6 +12,9 @@
  * attempt->refusal instead when it cannot start. */
 obol_rc payment_operation_begin(store_tx_t *tx, payment_attempt_t *attempt,
                                 int64_t now);
+/* A payout's transaction, on its new order (inserted): in progress. */
+obol_rc payment_payout_begin(store_tx_t *tx, payment_attempt_t *attempt,
+                             int64_t now);
 /* The connector's operation for an attempt or operation kind. */
 acquirer_operation_t payment_operation_of(const payment_attempt_t *attempt);
 /* The transaction's JSON text, in the arena; NULL when out of memory. */

@@ -23,6 +23,8 @@ acquirer_operation_t payment_operation_of(const payment_attempt_t *attempt)
     return ACQUIRER_VOID;
   case PAYMENT_REFUND:
     return ACQUIRER_REFUND;
+  case PAYMENT_PAYOUT:
+    return ACQUIRER_PAYOUT;
   default:
     return attempt->order.capture_manual ? ACQUIRER_AUTHORIZE
                                          : ACQUIRER_SALE;
@@ -178,4 +180,53 @@ int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
   invoice->updated_at = now;
   *rc = store_tx_transaction_update(tx, invoice);
   return 1;
+}
+
+obol_rc payment_payout_begin(store_tx_t *tx, payment_attempt_t *attempt,
+                             int64_t now)
+{
+  store_transaction_t *transaction = &attempt->transaction;
+  const acquirer_card_t *card = &attempt->card;
+  const char *account = attempt->iban ? attempt->iban : card->number;
+  size_t length = strlen(account);
+  obol_rc rc;
+
+  memset(transaction, 0, sizeof(*transaction));
+  rc = core_id_new("txn", transaction->id, sizeof(transaction->id));
+  if(rc)
+    return rc;
+  memcpy(transaction->shop_id, attempt->order.shop_id,
+         sizeof(transaction->shop_id));
+  memcpy(transaction->order_id, attempt->order.id,
+         sizeof(transaction->order_id));
+  snprintf(transaction->type, sizeof(transaction->type), "payout");
+  snprintf(transaction->status, sizeof(transaction->status), "pending");
+  memcpy(transaction->currency, attempt->order.currency,
+         sizeof(transaction->currency));
+  transaction->amount = attempt->order.amount;
+  transaction->test = attempt->order.test;
+  transaction->created_at = now;
+  transaction->updated_at = now;
+  transaction->deadline_at =
+      now + payment_config()->acquirer_timeout_ms + 5000;
+  /* where the money goes, as far as it may be kept: the last 4 only */
+  transaction->text[STORE_TXN_PAYMENT_METHOD] =
+      attempt->iban ? "bank_account" : "card";
+  transaction->text[STORE_TXN_LAST_4] =
+      length >= 4 ? core_arena_strdup(attempt->arena, account + length - 4)
+                  : NULL;
+  if(!attempt->iban) {
+    transaction->text[STORE_TXN_BRAND] =
+        acquirer_brand_name(acquirer_card_brand(card->number));
+    transaction->text[STORE_TXN_HOLDER] = card->holder;
+    transaction->exp_month = card->exp_month;
+    transaction->exp_year = card->exp_year;
+  }
+  rc = store_tx_transaction_insert(tx, transaction);
+  if(!rc)
+    rc = order_change_status_for(tx, attempt->arena, &attempt->order,
+                                 ORDER_IN_PROGRESS, now,
+                                 payment_text(attempt->arena, transaction),
+                                 NULL);
+  return rc;
 }

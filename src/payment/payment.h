@@ -43,7 +43,8 @@ typedef enum {
   PAYMENT_CAPTURE,
   PAYMENT_VOID,
   PAYMENT_REFUND,
-  PAYMENT_REVERSE
+  PAYMENT_REVERSE,
+  PAYMENT_PAYOUT   /* a new payout order, paid out to a card or account */
 } payment_kind_t;
 
 /* Why it was not started. */
@@ -79,13 +80,16 @@ struct payment_attempt {
   acquirer_card_t card;   /* memory only; wiped after the call */
   const char *customer_ip;
   const char *return_url;
+  const char *iban;       /* payout to a bank account */
+  store_event_t created;  /* payout: the new order's first event */
   payment_hooks_t hooks;
   void *context;
   /* out */
   int replayed;
   payment_refusal_t refusal;
   int64_t limit;          /* PAYMENT_REFUSED_AMOUNT: the most allowed */
-  store_order_t order;              /* after the attempt */
+  store_order_t order;              /* after the attempt; a payout's new
+                                       order, prepared, before */
   store_transaction_t transaction;
   store_transaction_t parent;       /* operations: the payment operated on */
   acquirer_result_t result;

@@ -706,6 +706,7 @@ static obol_rc pg_order_read(PGresult *result, int row, core_arena_t *arena,
           sizeof(out->language));
   out->captured_amount = pg_int(result, row, 21 + STORE_URL_COUNT);
   out->refunded_amount = pg_int(result, row, 22 + STORE_URL_COUNT);
+  pg_copy(result, row, 23 + STORE_URL_COUNT, out->kind, sizeof(out->kind));
   return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -775,9 +776,10 @@ static obol_rc pg_order_list(store_conn_t *conn, core_arena_t *arena,
                              const store_order_query_t *query,
                              store_order_t **rows, size_t *count)
 {
-  int which = query->merchant_reference ? STORE_SQL_ORDER_LIST_REFERENCE
-              : query->status           ? STORE_SQL_ORDER_LIST_STATUS
-                                        : STORE_SQL_ORDER_LIST;
+  int which = query->kind                 ? STORE_SQL_ORDER_LIST_KIND
+              : query->merchant_reference ? STORE_SQL_ORDER_LIST_REFERENCE
+              : query->status             ? STORE_SQL_ORDER_LIST_STATUS
+                                          : STORE_SQL_ORDER_LIST;
   pg_params_t params = {0};
 
   pg_param_text(&params, 1, query->shop_id);
@@ -790,6 +792,8 @@ static obol_rc pg_order_list(store_conn_t *conn, core_arena_t *arena,
     pg_param_text(&params, 7, query->status);
   if(which == STORE_SQL_ORDER_LIST_REFERENCE)
     pg_param_text(&params, 8, query->merchant_reference);
+  if(which == STORE_SQL_ORDER_LIST_KIND)
+    pg_param_text(&params, 9, query->kind);
   return pg_order_rows(conn, which, &params, arena, rows, count);
 }
 
@@ -834,6 +838,8 @@ static void pg_order_params(pg_params_t *params, const store_order_t *order)
   pg_param_text(params, 21 + STORE_URL_COUNT, order->language);
   pg_param_int(params, 22 + STORE_URL_COUNT, order->captured_amount);
   pg_param_int(params, 23 + STORE_URL_COUNT, order->refunded_amount);
+  pg_param_text(params, 24 + STORE_URL_COUNT,
+                order->kind[0] ? order->kind : "payment");
 }
 
 static obol_rc pg_order_insert(store_conn_t *conn, const store_order_t *order)

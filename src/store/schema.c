@@ -19,7 +19,7 @@
   "event_sequence, created_at, updated_at, details, success_redirect, "     \
   "in_progress_redirect, failure_redirect, return_url, cancel_url, "        \
   "callback_url, notification_url, language, captured_amount, "              \
-  "refunded_amount"
+  "refunded_amount, kind"
 
 #define TRANSACTION_COLUMNS                                                \
   "id, shop_id, order_id, parent_id, type, status, currency, amount, "      \
@@ -72,13 +72,16 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
       "merchant_reference = ?8 AND (CAST(?7 AS TEXT) IS NULL OR status = ?7)"
       ORDER_PAGE,
+  [STORE_SQL_ORDER_LIST_KIND] =
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE shop_id = ?1 AND "
+      "kind = ?9 AND (CAST(?7 AS TEXT) IS NULL OR status = ?7)" ORDER_PAGE,
   [STORE_SQL_ORDER_LIST_DUE] = "SELECT " ORDER_COLUMNS " FROM orders "
                          "WHERE deadline_at IS NOT NULL AND deadline_at <= ?1 "
                          "ORDER BY deadline_at LIMIT ?2",
   [STORE_SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, "
                        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                       "?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+                       "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
   [STORE_SQL_ORDER_UPDATE] = "UPDATE orders SET status = ?4, failed_attempts = ?13,"
                        " deadline_at = ?16, event_sequence = ?17, "
                        "updated_at = ?19, details = ?20, "
@@ -362,6 +365,9 @@ const char *const store_migrations[] = {
   "ALTER TABLE transactions ADD COLUMN reason TEXT;",
   /* 9: disputes: when the merchant must answer by */
   "ALTER TABLE transactions ADD COLUMN respond_by BIGINT;",
+  /* 10: payout orders beside payment orders */
+  "ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';"
+  "CREATE INDEX orders_shop_kind ON orders (shop_id, kind, created_at, id);",
 };
 
 const int store_migration_count =

@@ -627,6 +627,7 @@ static obol_rc sqlite_order_read(sqlite3_stmt *stmt, core_arena_t *arena,
                      sizeof(out->language));
   out->captured_amount = sqlite3_column_int64(stmt, 21 + STORE_URL_COUNT);
   out->refunded_amount = sqlite3_column_int64(stmt, 22 + STORE_URL_COUNT);
+  sqlite_copy_column(stmt, 23 + STORE_URL_COUNT, out->kind, sizeof(out->kind));
   return out->details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -735,9 +736,10 @@ static obol_rc sqlite_order_list(store_conn_t *conn, core_arena_t *arena,
                                  const store_order_query_t *query,
                                  store_order_t **rows, size_t *count)
 {
-  int which = query->merchant_reference ? STORE_SQL_ORDER_LIST_REFERENCE
-              : query->status           ? STORE_SQL_ORDER_LIST_STATUS
-                                        : STORE_SQL_ORDER_LIST;
+  int which = query->kind                 ? STORE_SQL_ORDER_LIST_KIND
+              : query->merchant_reference ? STORE_SQL_ORDER_LIST_REFERENCE
+              : query->status             ? STORE_SQL_ORDER_LIST_STATUS
+                                          : STORE_SQL_ORDER_LIST;
   sqlite3_stmt *stmt = sqlite_stmt(conn, which);
 
   if(!stmt)
@@ -753,6 +755,8 @@ static obol_rc sqlite_order_list(store_conn_t *conn, core_arena_t *arena,
     sqlite_bind_text(stmt, 7, query->status);
   if(which == STORE_SQL_ORDER_LIST_REFERENCE)
     sqlite_bind_text(stmt, 8, query->merchant_reference);
+  if(which == STORE_SQL_ORDER_LIST_KIND)
+    sqlite_bind_text(stmt, 9, query->kind);
   return sqlite_order_rows(conn, stmt, arena, query->limit, rows, count);
 }
 
@@ -796,6 +800,8 @@ static void sqlite_order_bind(sqlite3_stmt *stmt, const store_order_t *order)
   sqlite_bind_text(stmt, 21 + STORE_URL_COUNT, order->language);
   sqlite3_bind_int64(stmt, 22 + STORE_URL_COUNT, order->captured_amount);
   sqlite3_bind_int64(stmt, 23 + STORE_URL_COUNT, order->refunded_amount);
+  sqlite_bind_text(stmt, 24 + STORE_URL_COUNT,
+                   order->kind[0] ? order->kind : "payment");
 }
 
 static obol_rc sqlite_order_insert(store_conn_t *conn,

@@ -78,6 +78,7 @@ extern const char *const store_url_names[STORE_URL_COUNT];
 typedef struct {
   char id[STORE_ID_MAX];
   char shop_id[STORE_ID_MAX];
+  char kind[12]; /* "payment" (the customer pays) or "payout" (is paid) */
   char token[STORE_TOKEN_LEN + 1];
   char status[STORE_STATUS_MAX];
   char currency[4];
@@ -160,6 +161,7 @@ typedef struct {
   const char *shop_id;
   const char *status;
   const char *merchant_reference;
+  const char *kind; /* payment or payout; NULL: both */
   int64_t created_from;
   int64_t created_to;
   int64_t cursor_created_at;

@@ -7,7 +7,7 @@ export const PUBLIC_URL = 'http://pay.example.test';
 export const HEX64 = /^[0-9a-f]{64}$/;
 export const ORDER_ID = /^ord_[0-9a-f]+$/;
 
-export const MIN_FIELDS = ['id', 'object', 'status', 'amount', 'currency', 'token', 'test',
+export const MIN_FIELDS = ['id', 'object', 'type', 'status', 'amount', 'currency', 'token', 'test',
   'capture', 'merchant_reference', 'created_at', 'checkout_url', 'api_do_url',
   'success_redirect', 'in_progress_redirect', 'failure_redirect', 'return_url', 'cancel_url'];
 export const STD_FIELDS = [...MIN_FIELDS, 'description', 'products', 'client',
