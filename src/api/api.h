@@ -3,12 +3,15 @@
 #ifndef OBOL_API_H
 #define OBOL_API_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "../acquirer/acquirer.h"
 #include "../http/http.h"
 #include "../order/order.h"
 #include "../page/page.h"
+#include "../payment/payment.h"
 #include "../store/store.h"
 
 /* Every route Obol serves. */
@@ -88,6 +91,19 @@ json_t *api_checkout_json(const store_order_t *order,
                           int64_t now);
 
 /* ---- payments (payments.c), shared by the API and the hosted page ---- */
+/* The struct of type that holds member at ptr (handlers keep the attempt
+ * inside their own state and get it back in the hooks). */
+#define API_CONTAINER(ptr, type, member)                                     \
+  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+/* Runs an attempt or operation on the request's order: idempotency replay
+ * and record around it, answer() in the final transaction, resume. */
+http_status_t api_attempt_run(http_request_t *req, payment_attempt_t *attempt,
+                              const char *order_id,
+                              obol_rc (*answer)(store_tx_t *tx,
+                                                payment_attempt_t *attempt));
+/* {"order": standard view, "transaction": ...}. */
+json_t *api_order_with_transaction(const store_order_t *order,
+                                   const store_transaction_t *transaction);
 /* Reads and checks a card typed by the customer into card; every problem
  * goes to errors as "<prefix><field>": message. Returns how many. */
 int api_card_read(const char *number, const char *exp_month,
@@ -100,6 +116,10 @@ int api_shop_offers(const store_shop_t *shop, acquirer_method_t method);
 /* Answers an HTML page with the security headers every page carries. */
 void api_page_respond(http_request_t *req, unsigned int status,
                       core_buf_t *page);
+/* The order of a checkout token (any shop) and its shop; -1 when the
+ * answer was given (a 404 page, or an error). */
+int api_page_order(http_request_t *req, const char *token,
+                   store_order_t *order, store_shop_t *shop);
 /* A page with one message (not found, forbidden ...). */
 void api_page_message(http_request_t *req, unsigned int status,
                       page_language_t language, page_text_t text);

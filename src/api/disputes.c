@@ -7,7 +7,6 @@
 #include "api.h"
 
 #define DISPUTE_EVIDENCE_MAX 10000
-#define DISPUTE_TEXT_MAX (1 << 20)
 
 typedef struct {
   http_request_t *req;
@@ -20,23 +19,6 @@ typedef struct {
   store_order_t order;
   store_transaction_t transaction;
 } dispute_t;
-
-static void dispute_respond(dispute_t *dispute)
-{
-  core_buf_t text;
-  json_t *order;
-
-  core_buf_init(&text, DISPUTE_TEXT_MAX);
-  order_json_write(&dispute->order, ORDER_VIEW_STANDARD, core_now_ms(),
-                   &text);
-  order = text.data ? json_loadb(text.data, text.len, 0, NULL) : NULL;
-  core_buf_free(&text);
-  http_respond_json(dispute->req, 200,
-                    json_pack("{s:o, s:o}", "order",
-                              order ? order : json_null(), "transaction",
-                              payment_transaction_json(
-                                  &dispute->transaction)));
-}
 
 static obol_rc dispute_apply(store_tx_t *tx, void *arg)
 {
@@ -63,7 +45,9 @@ static obol_rc dispute_apply(store_tx_t *tx, void *arg)
     dispute->refused = 1;
   if(rc)
     return rc;
-  dispute_respond(dispute);
+  http_respond_json(req, 200,
+                    api_order_with_transaction(&dispute->order,
+                                               &dispute->transaction));
   return http_tx_record(tx, req);
 }
 

@@ -48,31 +48,20 @@ void api_page_message(http_request_t *req, unsigned int status,
   core_buf_free(&out);
 }
 
-/* Finds the order of the token, in any shop; answers 404 itself. */
-static int hosted_load(hosted_t *hosted, http_request_t *req)
+int api_page_order(http_request_t *req, const char *token,
+                   store_order_t *order, store_shop_t *shop)
 {
-  const char *token = http_param(req, "token");
-  obol_rc rc;
-
-  memset(hosted, 0, sizeof(*hosted));
-  hosted->req = req;
-  rc = token && strlen(token) == STORE_TOKEN_LEN
-           ? store_order_get_by_token(http_store(req), req->arena, NULL, token,
-                                      &hosted->order)
-           : OBOL_ERR_NOT_FOUND;
+  obol_rc rc = token && strlen(token) == STORE_TOKEN_LEN
+                   ? store_order_get_by_token(http_store(req), req->arena,
+                                              NULL, token, order)
+                   : OBOL_ERR_NOT_FOUND;
   if(!rc)
-    rc = store_shop_get(http_store(req), req->arena, hosted->order.shop_id,
-                        &hosted->shop);
-  if(rc == OBOL_ERR_NOT_FOUND) {
+    rc = store_shop_get(http_store(req), req->arena, order->shop_id, shop);
+  if(rc == OBOL_ERR_NOT_FOUND)
     api_page_message(req, 404, PAGE_EN, PAGE_TEXT_NOT_FOUND);
-    return -1;
-  }
-  if(rc) {
+  else if(rc)
     http_respond_rc(req, rc);
-    return -1;
-  }
-  hosted->language = page_language(hosted->order.language);
-  return 0;
+  return rc ? -1 : 0;
 }
 
 /* ---- CSRF: a random cookie, and a field = HMAC(cookie, token) ---- */
@@ -115,6 +104,29 @@ static int hosted_csrf_valid(hosted_t *hosted)
      hosted_csrf_field(cookie, hosted->order.token, expected))
     return 0;
   return core_equal_ct(field, expected, CORE_SHA256_HEX_LEN);
+}
+
+/* The request's checkout; with a form, its CSRF field checked too. NULL
+ * when the answer was given already (404, 403, 500). */
+static hosted_t *hosted_open(http_request_t *req, int form)
+{
+  hosted_t *hosted = core_arena_alloc(req->arena, sizeof(*hosted));
+
+  if(!hosted) {
+    http_respond_rc(req, OBOL_ERR_NOMEM);
+    return NULL;
+  }
+  memset(hosted, 0, sizeof(*hosted));
+  hosted->req = req;
+  if(api_page_order(req, http_param(req, "token"), &hosted->order,
+                    &hosted->shop))
+    return NULL;
+  hosted->language = page_language(hosted->order.language);
+  if(form && !hosted_csrf_valid(hosted)) {
+    api_page_message(req, 403, hosted->language, PAGE_TEXT_FORBIDDEN);
+    return NULL;
+  }
+  return hosted;
 }
 
 /* ---- where the customer goes when the attempt ends ---- */
@@ -378,14 +390,10 @@ static obol_rc hosted_view_apply(store_tx_t *tx, void *arg)
 
 http_status_t api_hosted_page(http_request_t *req)
 {
-  hosted_t *hosted = core_arena_alloc(req->arena, sizeof(*hosted));
+  hosted_t *hosted = hosted_open(req, 0);
   obol_rc rc;
 
-  if(!hosted) {
-    http_respond_rc(req, OBOL_ERR_NOMEM);
-    return HTTP_DONE;
-  }
-  if(hosted_load(hosted, req))
+  if(!hosted)
     return HTTP_DONE;
   /* the first view is an event of its own (seed 002: viewed) */
   if(order_effective(&hosted->order, core_now_ms()) == ORDER_ISSUED) {
@@ -488,18 +496,14 @@ static int hosted_read(hosted_t *hosted, char *ip, size_t ip_size,
 
 http_status_t api_hosted_submit(http_request_t *req)
 {
-  hosted_t *hosted = core_arena_alloc(req->arena, sizeof(*hosted));
+  hosted_t *hosted = hosted_open(req, 1);
   char *ip = core_arena_alloc(req->arena, 64);
   char *back = core_arena_alloc(req->arena, 1024);
 
-  if(!hosted || !ip || !back) {
+  if(!hosted)
+    return HTTP_DONE;
+  if(!ip || !back) {
     http_respond_rc(req, OBOL_ERR_NOMEM);
-    return HTTP_DONE;
-  }
-  if(hosted_load(hosted, req))
-    return HTTP_DONE;
-  if(!hosted_csrf_valid(hosted)) {
-    api_page_message(req, 403, hosted->language, PAGE_TEXT_FORBIDDEN);
     return HTTP_DONE;
   }
   if(!order_status_payable(order_effective(&hosted->order, core_now_ms()))) {
@@ -544,19 +548,11 @@ static obol_rc hosted_cancel_apply(store_tx_t *tx, void *arg)
 
 http_status_t api_hosted_cancel(http_request_t *req)
 {
-  hosted_t *hosted = core_arena_alloc(req->arena, sizeof(*hosted));
+  hosted_t *hosted = hosted_open(req, 1);
   obol_rc rc;
 
-  if(!hosted) {
-    http_respond_rc(req, OBOL_ERR_NOMEM);
+  if(!hosted)
     return HTTP_DONE;
-  }
-  if(hosted_load(hosted, req))
-    return HTTP_DONE;
-  if(!hosted_csrf_valid(hosted)) {
-    api_page_message(req, 403, hosted->language, PAGE_TEXT_FORBIDDEN);
-    return HTTP_DONE;
-  }
   rc = store_write(http_store(req), hosted_cancel_apply, hosted);
   if(rc)
     http_respond_rc(req, rc);
@@ -571,16 +567,12 @@ http_status_t api_hosted_cancel(http_request_t *req)
 
 http_status_t api_hosted_return(http_request_t *req)
 {
-  hosted_t *hosted = core_arena_alloc(req->arena, sizeof(*hosted));
+  hosted_t *hosted = hosted_open(req, 0);
   const char *uid = http_query(req, "transaction_id");
   store_transaction_t transaction;
   obol_rc rc;
 
-  if(!hosted) {
-    http_respond_rc(req, OBOL_ERR_NOMEM);
-    return HTTP_DONE;
-  }
-  if(hosted_load(hosted, req))
+  if(!hosted)
     return HTTP_DONE;
   rc = uid ? store_transaction_get(http_store(req), req->arena,
                                    hosted->order.shop_id, uid, &transaction)

@@ -8,7 +8,6 @@
 #include "api.h"
 
 #define OPERATION_REASON_MAX 255
-#define OPERATION_TEXT_MAX (1 << 20)
 
 typedef struct {
   http_request_t *req;
@@ -64,8 +63,6 @@ static void operation_respond(operation_t *op)
 {
   payment_attempt_t *attempt = &op->attempt;
   const store_transaction_t *transaction = &attempt->transaction;
-  core_buf_t text;
-  json_t *order;
 
   if(attempt->refusal != PAYMENT_STARTED) {
     operation_refused(op);
@@ -83,36 +80,16 @@ static void operation_respond(operation_t *op)
                        json_pack("{s:s}", "transaction", transaction->id));
     return;
   }
-  core_buf_init(&text, OPERATION_TEXT_MAX);
-  order_json_write(&attempt->order, ORDER_VIEW_STANDARD, core_now_ms(),
-                   &text);
-  order = text.data ? json_loadb(text.data, text.len, 0, NULL) : NULL;
-  core_buf_free(&text);
   http_respond_json(op->req, 200,
-                    json_pack("{s:o, s:o}", "order",
-                              order ? order : json_null(), "transaction",
-                              payment_transaction_json(transaction)));
-}
-
-static int operation_replayed(store_tx_t *tx, payment_attempt_t *attempt)
-{
-  operation_t *op = attempt->context;
-  return http_tx_replay(tx, op->req);
+                    api_order_with_transaction(&attempt->order,
+                                               transaction));
 }
 
 static obol_rc operation_answer(store_tx_t *tx, payment_attempt_t *attempt)
 {
-  operation_t *op = attempt->context;
+  operation_t *op = API_CONTAINER(attempt, operation_t, attempt);
   operation_respond(op);
   return http_tx_record(tx, op->req);
-}
-
-static void operation_done(payment_attempt_t *attempt, obol_rc rc)
-{
-  operation_t *op = attempt->context;
-  if(rc)
-    http_respond_rc(op->req, rc);
-  http_resume(op->req);
 }
 
 /* Reads {amount?, reason?} as the operation allows; 0 or answered 400. */
@@ -172,20 +149,8 @@ static http_status_t operation_run(http_request_t *req, payment_kind_t kind)
   json_decref(empty);
   if(bad)
     return HTTP_DONE;
-  op->attempt.arena = req->arena;
-  snprintf(op->attempt.shop_id, sizeof(op->attempt.shop_id), "%s",
-           req->shop_id);
-  snprintf(op->attempt.order_id, sizeof(op->attempt.order_id), "%s",
-           http_param(req, "id"));
-  op->attempt.hooks.replayed = operation_replayed;
-  op->attempt.hooks.answer = operation_answer;
-  op->attempt.hooks.done = operation_done;
-  op->attempt.context = op;
-  if(payment_attempt_run(http_store(req), &op->attempt)) {
-    http_respond_rc(req, OBOL_ERR_STORE);
-    return HTTP_DONE;
-  }
-  return HTTP_AGAIN;
+  return api_attempt_run(req, &op->attempt, http_param(req, "id"),
+                         operation_answer);
 }
 
 http_status_t api_order_capture(http_request_t *req)

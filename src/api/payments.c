@@ -281,25 +281,59 @@ static void pay_respond(http_request_t *req, const payment_attempt_t *attempt,
   http_respond_json(req, 200, body);
 }
 
-static int pay_replayed(store_tx_t *tx, payment_attempt_t *attempt)
+/* ---- running an attempt or operation for an API request ---- */
+
+static int api_attempt_replayed(store_tx_t *tx, payment_attempt_t *attempt)
 {
-  api_pay_t *pay = attempt->context;
-  return http_tx_replay(tx, pay->req);
+  return http_tx_replay(tx, attempt->context);
+}
+
+static void api_attempt_done(payment_attempt_t *attempt, obol_rc rc)
+{
+  http_request_t *req = attempt->context;
+  if(rc)
+    http_respond_rc(req, rc);
+  http_resume(req);
+}
+
+http_status_t api_attempt_run(http_request_t *req, payment_attempt_t *attempt,
+                              const char *order_id,
+                              obol_rc (*answer)(store_tx_t *tx,
+                                                payment_attempt_t *attempt))
+{
+  attempt->arena = req->arena;
+  snprintf(attempt->shop_id, sizeof(attempt->shop_id), "%s", req->shop_id);
+  snprintf(attempt->order_id, sizeof(attempt->order_id), "%s", order_id);
+  attempt->hooks.replayed = api_attempt_replayed;
+  attempt->hooks.answer = answer;
+  attempt->hooks.done = api_attempt_done;
+  attempt->context = req;
+  if(payment_attempt_run(http_store(req), attempt)) {
+    http_respond_rc(req, OBOL_ERR_STORE);
+    return HTTP_DONE;
+  }
+  return HTTP_AGAIN;
+}
+
+json_t *api_order_with_transaction(const store_order_t *order,
+                                   const store_transaction_t *transaction)
+{
+  core_buf_t text;
+  json_t *json;
+
+  core_buf_init(&text, 1 << 20);
+  order_json_write(order, ORDER_VIEW_STANDARD, core_now_ms(), &text);
+  json = text.data ? json_loadb(text.data, text.len, 0, NULL) : NULL;
+  core_buf_free(&text);
+  return json_pack("{s:o, s:o}", "order", json ? json : json_null(),
+                   "transaction", payment_transaction_json(transaction));
 }
 
 static obol_rc pay_answer(store_tx_t *tx, payment_attempt_t *attempt)
 {
-  api_pay_t *pay = attempt->context;
+  api_pay_t *pay = API_CONTAINER(attempt, api_pay_t, attempt);
   pay_respond(pay->req, attempt, &pay->shop);
   return http_tx_record(tx, pay->req);
-}
-
-static void pay_done(payment_attempt_t *attempt, obol_rc rc)
-{
-  api_pay_t *pay = attempt->context;
-  if(rc)
-    http_respond_rc(pay->req, rc);
-  http_resume(pay->req);
 }
 
 http_status_t api_order_pay(http_request_t *req)
@@ -334,21 +368,8 @@ http_status_t api_order_pay(http_request_t *req)
     return HTTP_DONE;
   }
   json_decref(errors);
-  pay->attempt.arena = req->arena;
-  snprintf(pay->attempt.shop_id, sizeof(pay->attempt.shop_id), "%s",
-           req->shop_id);
-  snprintf(pay->attempt.order_id, sizeof(pay->attempt.order_id), "%s",
-           http_param(req, "id"));
-  pay->attempt.hooks.replayed = pay_replayed;
-  pay->attempt.hooks.answer = pay_answer;
-  pay->attempt.hooks.done = pay_done;
-  pay->attempt.context = pay;
-  rc = payment_attempt_run(http_store(req), &pay->attempt);
-  if(rc) {
-    http_respond_rc(req, rc);
-    return HTTP_DONE;
-  }
-  return HTTP_AGAIN;
+  return api_attempt_run(req, &pay->attempt, http_param(req, "id"),
+                         pay_answer);
 }
 
 /* ---- reading an order's attempts ---- */

@@ -158,26 +158,12 @@ static void payout_read(payout_t *payout, const store_shop_t *shop,
   json_decref(details);
 }
 
-static int payout_replayed(store_tx_t *tx, payment_attempt_t *attempt)
-{
-  payout_t *payout = attempt->context;
-  return http_tx_replay(tx, payout->req);
-}
-
 static obol_rc payout_answer(store_tx_t *tx, payment_attempt_t *attempt)
 {
-  payout_t *payout = attempt->context;
-  obol_rc rc = api_order_respond(payout->req, 201, &attempt->order,
+  http_request_t *req = attempt->context;
+  obol_rc rc = api_order_respond(req, 201, &attempt->order,
                                  ORDER_VIEW_STANDARD, core_now_ms());
-  return rc ? rc : http_tx_record(tx, payout->req);
-}
-
-static void payout_done(payment_attempt_t *attempt, obol_rc rc)
-{
-  payout_t *payout = attempt->context;
-  if(rc)
-    http_respond_rc(payout->req, rc);
-  http_resume(payout->req);
+  return rc ? rc : http_tx_record(tx, req);
 }
 
 http_status_t api_payout_create(http_request_t *req)
@@ -217,16 +203,5 @@ http_status_t api_payout_create(http_request_t *req)
     return HTTP_DONE;
   }
   attempt->kind = PAYMENT_PAYOUT;
-  attempt->arena = req->arena;
-  memcpy(attempt->shop_id, req->shop_id, sizeof(attempt->shop_id));
-  memcpy(attempt->order_id, attempt->order.id, sizeof(attempt->order_id));
-  attempt->hooks.replayed = payout_replayed;
-  attempt->hooks.answer = payout_answer;
-  attempt->hooks.done = payout_done;
-  attempt->context = payout;
-  if(payment_attempt_run(http_store(req), attempt)) {
-    http_respond_rc(req, OBOL_ERR_STORE);
-    return HTTP_DONE;
-  }
-  return HTTP_AGAIN;
+  return api_attempt_run(req, attempt, attempt->order.id, payout_answer);
 }

@@ -29,28 +29,24 @@ static int sandbox_load(sandbox_view_t *view, http_request_t *req)
 {
   const char *token = http_query(req, "token");
   char marker[32];
-  obol_rc rc = OBOL_ERR_NOT_FOUND;
+  obol_rc rc;
 
   memset(view, 0, sizeof(*view));
   view->req = req;
   view->kind = http_param(req, "kind");
   snprintf(marker, sizeof(marker), "/sandbox/%s/", view->kind);
-  if(token && strlen(token) == STORE_TOKEN_LEN &&
-     (!strcmp(view->kind, "3ds") || !strcmp(view->kind, "bank") ||
-      !strcmp(view->kind, "wallet")))
-    rc = store_order_get_by_token(http_store(req), req->arena, NULL, token,
-                                  &view->order);
-  if(!rc)
-    rc = store_transaction_get(http_store(req), req->arena,
-                               view->order.shop_id, http_param(req, "uid"),
-                               &view->transaction);
+  if(strcmp(view->kind, "3ds") && strcmp(view->kind, "bank") &&
+     strcmp(view->kind, "wallet"))
+    token = NULL; /* not a page of the sandbox: a 404 below */
+  if(api_page_order(req, token, &view->order, &view->shop))
+    return -1;
+  rc = store_transaction_get(http_store(req), req->arena,
+                             view->order.shop_id, http_param(req, "uid"),
+                             &view->transaction);
   if(!rc && (strcmp(view->transaction.order_id, view->order.id) ||
              !view->transaction.text[STORE_TXN_REDIRECT_URL] ||
              !strstr(view->transaction.text[STORE_TXN_REDIRECT_URL], marker)))
     rc = OBOL_ERR_NOT_FOUND;
-  if(!rc)
-    rc = store_shop_get(http_store(req), req->arena, view->order.shop_id,
-                        &view->shop);
   if(rc == OBOL_ERR_NOT_FOUND) {
     api_page_message(req, 404, PAGE_EN, PAGE_TEXT_NOT_FOUND);
     return -1;

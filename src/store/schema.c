@@ -366,8 +366,8 @@ const char *const store_migrations[] = {
   /* 9: disputes: when the merchant must answer by */
   "ALTER TABLE transactions ADD COLUMN respond_by BIGINT;",
   /* 10: payout orders beside payment orders */
-  "ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';"
-  "CREATE INDEX orders_shop_kind ON orders (shop_id, kind, created_at, id);",
+  ("ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';"
+   "CREATE INDEX orders_shop_kind ON orders (shop_id, kind, created_at, id);"),
 };
 
 const int store_migration_count =
