@@ -1,19 +1,48 @@
 /* The payment sweeper: no attempt stays in progress. Attempts past their
  * deadline (no answer from the connector, a review, a customer who never
  * came back) are resolved with what the connector says now. Any node may
- * sweep: the answer is applied under the order's lock and only to an
- * attempt that has not ended, so two nodes never apply it twice. */
+ * sweep: a node first claims a due attempt by moving its deadline a lease
+ * ahead (under the row's lock), so one node asks the acquirer; a node that
+ * dies after claiming lets the lease lapse, and another takes it over. */
 #include <string.h>
 
 #include "payment.h"
 
 #define PAYMENT_SWEEP_BATCH 100
+#define PAYMENT_SWEEP_LEASE_MS 30000
 
 typedef struct {
   const store_transaction_t *due;
+  int64_t lease;       /* the deadline this node set when it claimed it */
+  int claimed;
   acquirer_result_t result;
   int resolved;
 } payment_sweep_job_t;
+
+/* Claims a due attempt: still due and not ended, its deadline moves to
+ * the end of this node's lease. */
+static obol_rc payment_sweep_claim(store_tx_t *tx, void *arg)
+{
+  payment_sweep_job_t *job = arg;
+  core_arena_t *arena = core_arena_create(8192);
+  int64_t now = core_now_ms();
+  store_transaction_t transaction;
+  obol_rc rc;
+
+  if(!arena)
+    return OBOL_ERR_NOMEM;
+  job->claimed = 0;
+  rc = store_tx_transaction_get(tx, arena, job->due->shop_id, job->due->id,
+                                &transaction);
+  if(!rc && transaction.deadline_at && transaction.deadline_at <= now &&
+     !payment_finished(&transaction)) {
+    transaction.deadline_at = job->lease = now + PAYMENT_SWEEP_LEASE_MS;
+    rc = store_tx_transaction_update(tx, &transaction);
+    job->claimed = !rc;
+  }
+  core_arena_destroy(arena);
+  return rc;
+}
 
 static obol_rc payment_sweep_apply(store_tx_t *tx, void *arg)
 {
@@ -32,7 +61,8 @@ static obol_rc payment_sweep_apply(store_tx_t *tx, void *arg)
   if(!rc)
     rc = store_tx_transaction_get(tx, arena, job->due->shop_id, job->due->id,
                                   &transaction);
-  if(!rc && transaction.deadline_at && transaction.deadline_at <= now &&
+  /* still under this node's lease: nobody answered it meanwhile */
+  if(!rc && transaction.deadline_at == job->lease &&
      !payment_finished(&transaction)) {
     rc = payment_apply(tx, arena, &order, &transaction, &job->result, 1, now);
     job->resolved = !rc;
@@ -78,7 +108,9 @@ int payment_sweep(store_t *store)
     count = 0;
   for(i = 0; i < count; i++) {
     payment_sweep_job_t job = {.due = &due[i]};
-    obol_rc rc;
+    obol_rc rc = store_write(store, payment_sweep_claim, &job);
+    if(rc || !job.claimed)
+      continue; /* another node has it, or it ended meanwhile */
     payment_sweep_query(&due[i], &job.result);
     rc = store_write(store, payment_sweep_apply, &job);
     if(rc)
