@@ -191,12 +191,32 @@ json_t *api_checkout_json(const store_order_t *order,
   return json_pack("{s:o}", "checkout", checkout);
 }
 
+/* Every transaction of the checkout, oldest first: the attempts and the
+ * operations on the payment (captures, refunds ...), briefly. */
+static json_t *checkout_transactions(const store_transaction_t *rows,
+                                     size_t count)
+{
+  json_t *list = json_array();
+  size_t i;
+
+  for(i = 0; i < count; i++)
+    json_array_append_new(list, json_pack(
+        "{s:s, s:s, s:s, s:I, s:s, s:o}", "uid", rows[i].id, "type",
+        rows[i].type, "status", rows[i].status, "amount",
+        (json_int_t)rows[i].amount, "currency", rows[i].currency, "message",
+        rows[i].text[STORE_TXN_MESSAGE]
+            ? json_string(rows[i].text[STORE_TXN_MESSAGE])
+            : json_null()));
+  return list;
+}
+
 http_status_t api_checkout_get(http_request_t *req)
 {
   store_transaction_t *rows = NULL;
   size_t count = 0;
   store_order_t order;
   store_shop_t shop;
+  json_t *checkout;
   obol_rc rc;
 
   rc = store_order_get_by_token(http_store(req), req->arena, req->shop_id,
@@ -206,12 +226,14 @@ http_status_t api_checkout_get(http_request_t *req)
   if(!rc)
     rc = store_transaction_list(http_store(req), req->arena, req->shop_id,
                                 order.id, &rows, &count);
-  if(rc)
+  if(rc) {
     http_respond_rc(req, rc);
-  else
-    http_respond_json(req, 200,
-                      api_checkout_json(&order, &shop,
-                                        payment_latest(rows, count),
-                                        core_now_ms()));
+    return HTTP_DONE;
+  }
+  checkout = api_checkout_json(&order, &shop, payment_latest(rows, count),
+                               core_now_ms());
+  json_object_set_new(json_object_get(checkout, "checkout"), "transactions",
+                      checkout_transactions(rows, count));
+  http_respond_json(req, 200, checkout);
   return HTTP_DONE;
 }

@@ -132,6 +132,11 @@ test('refunds: partial, several, confirmed later; a declined one leaves the tota
     ['payment:successful:1250', 'refund:successful:500', 'refund:failed:113',
       'refund:successful:750']);
   assert.equal(txs[2].code, 'refund_declined');
+  // the checkout status query lists them too
+  const checkout = (await c.get(`/v1/checkouts/${o.token}`)).json.checkout;
+  assert.deepEqual(checkout.transactions.map((t) => `${t.type}:${t.status}:${t.amount}`),
+    txs.map((t) => `${t.type}:${t.status}:${t.amount}`));
+  assert.equal(checkout.gateway_response.payment.uid, txs[0].uid);
 });
 
 test('50 concurrent refund requests never refund more than was captured', async () => {
