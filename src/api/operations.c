@@ -95,13 +95,14 @@ static obol_rc operation_answer(store_tx_t *tx, payment_attempt_t *attempt)
 /* Reads {amount?, reason?} as the operation allows; 0 or answered 400. */
 static int operation_read(operation_t *op, json_t *body)
 {
-  static const char *const with_amount[] = {"amount", NULL};
+  static const char *const with_amount[] = {"amount", "final", NULL};
   static const char *const with_reason[] = {"amount", "reason", NULL};
   static const char *const nothing[] = {NULL};
   payment_kind_t kind = op->attempt.kind;
   json_t *fields = json_object();
   json_t *amount = json_object_get(body, "amount");
   json_t *reason = json_object_get(body, "reason");
+  json_t *final = json_object_get(body, "final");
 
   api_check_unknown_fields(body, kind == PAYMENT_REFUND    ? with_reason
                                  : kind == PAYMENT_CAPTURE ? with_amount
@@ -121,6 +122,9 @@ static int operation_read(operation_t *op, json_t *body)
   else if(json_is_string(reason))
     op->attempt.reason = core_arena_strdup(op->req->arena,
                                            json_string_value(reason));
+  if(final && !json_is_boolean(final))
+    json_object_set_new(fields, "final", json_string("must be true or false"));
+  op->attempt.keep_open = json_is_false(final);
   if(json_object_size(fields)) {
     http_respond_error(op->req, 400, "validation_error",
                        "some fields are invalid; nothing was done", fields);

@@ -32,9 +32,10 @@ order_status_t order_effective(const store_order_t *order, int64_t now)
 {
   order_status_t status = order_current(order);
 
-  /* an uncaptured hold is released when its time is up */
+  /* a hold is released when its time is up; what was captured of it
+   * stays paid */
   if(status == ORDER_HOLD && order->deadline_at && now >= order->deadline_at)
-    return ORDER_CANCELLED;
+    return order->captured_amount ? ORDER_PAID : ORDER_CANCELLED;
   if(status == ORDER_STATUS_COUNT || !order_status_payable(status))
     return status;
   if(order->expires_at && now >= order->expires_at)

@@ -156,7 +156,8 @@ int order_event_pattern_known(const char *pattern)
   size_t i;
 
   static const char *const others[] = {
-    "order.issued", "order.created", "transaction.pending", "transaction.incomplete",
+    "order.issued", "order.created", "order.partially_captured",
+    "transaction.pending", "transaction.incomplete",
     "transaction.successful", "transaction.failed", "transaction.error",
     "transaction.expired", NULL};
 

@@ -129,8 +129,9 @@ static order_status_t payment_order_target(const store_order_t *order,
   *from = ORDER_HOLD;
   if(payment_is(done, "capture"))
     return ok ? ORDER_PAID : ORDER_STATUS_COUNT;
-  if(payment_is(done, "void"))
-    return ok ? ORDER_CANCELLED : ORDER_STATUS_COUNT;
+  if(payment_is(done, "void")) /* what was captured before stays paid */
+    return ok ? (order->captured_amount ? ORDER_PAID : ORDER_CANCELLED)
+              : ORDER_STATUS_COUNT;
   *from = ORDER_REFUND_INITIATED;
   if(payment_is(done, "refund"))
     return ok ? ORDER_REFUNDED : ORDER_REFUND_FAILED;
@@ -157,8 +158,23 @@ static int payment_moves_order(const store_order_t *order,
   return current == (int)from;
 }
 
-/* The order's status change for an ended transaction, and its totals:
- * a sale or a capture is captured money, a refund is refunded money. */
+/* The order's totals after a transaction succeeded: a sale or a capture
+ * is captured money, a refund refunded money, a reversal returns all. */
+static void payment_count(store_order_t *order,
+                          const store_transaction_t *done)
+{
+  if(strcmp(done->status, "successful"))
+    return;
+  if(payment_is(done, "capture") || payment_is(done, "partial_capture") ||
+     (payment_is(done, "payment") && !order->capture_manual))
+    order->captured_amount += done->amount;
+  else if(payment_is(done, "refund"))
+    order->refunded_amount += done->amount;
+  else if(payment_is(done, "reversal"))
+    order->refunded_amount = order->captured_amount;
+}
+
+/* The order's status change for an ended transaction. */
 static obol_rc payment_move_order(store_tx_t *tx, core_arena_t *arena,
                                   store_order_t *order,
                                   const store_transaction_t *done,
@@ -170,15 +186,6 @@ static obol_rc payment_move_order(store_tx_t *tx, core_arena_t *arena,
 
   if(to == ORDER_FAILED)
     return order_record_failed_attempt(tx, arena, order, now, text, event);
-  if(!strcmp(done->status, "successful")) {
-    if(payment_is(done, "capture") ||
-       (payment_is(done, "payment") && to == ORDER_PAID))
-      order->captured_amount = done->amount;
-    else if(payment_is(done, "refund"))
-      order->refunded_amount += done->amount;
-    else if(payment_is(done, "reversal"))
-      order->refunded_amount = order->captured_amount; /* all went back */
-  }
   return order_change_status_for(tx, arena, order, to, now, text, event);
 }
 
@@ -201,15 +208,23 @@ static obol_rc payment_record(store_tx_t *tx, core_arena_t *arena,
   rc = store_tx_transaction_update(tx, transaction);
   if(rc)
     return rc;
+  if(payment_finished(transaction))
+    payment_count(order, transaction);
   if(payment_finished(transaction) &&
      payment_moves_order(order, transaction))
     rc = payment_move_order(tx, arena, order, transaction, text, now,
                             &event);
+  else if(payment_is(transaction, "partial_capture") &&
+          !strcmp(transaction->status, "successful"))
+    /* the hold stays open for more captures */
+    rc = order_append_event_for(tx, arena, order, "order.partially_captured",
+                                now, text, &event);
   else if(announce || payment_finished(transaction)) {
     /* an attempt ending while its order moved on (the acquirer's truth
      * still counts), or an operation that failed, is reported on its own */
     if(payment_finished(transaction) &&
-       !strcmp(transaction->status, "successful"))
+       !strcmp(transaction->status, "successful") &&
+       !payment_is(transaction, "partial_capture"))
       core_log(CORE_LOG_WARN, "payment.late", "%s ended %s while its order "
                "%s is %s", transaction->id, transaction->status, order->id,
                order->status);

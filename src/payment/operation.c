@@ -55,7 +55,7 @@ static payment_refusal_t operation_check(payment_attempt_t *attempt)
   case PAYMENT_VOID:
     if(status != ORDER_HOLD)
       return PAYMENT_REFUSED_STATE;
-    limit = order->amount;
+    limit = order->amount - order->captured_amount;
     break;
   case PAYMENT_REFUND:
     if(order_transition(status, ORDER_REFUND_INITIATED, NULL))
@@ -79,6 +79,8 @@ static payment_refusal_t operation_check(payment_attempt_t *attempt)
     attempt->amount = limit;
   if(attempt->amount <= 0 || attempt->amount > limit)
     return PAYMENT_REFUSED_AMOUNT;
+  if(attempt->amount == limit) /* nothing would be left to capture */
+    attempt->keep_open = 0;
   return PAYMENT_STARTED;
 }
 
@@ -101,7 +103,8 @@ static obol_rc operation_transaction(payment_attempt_t *attempt, int64_t now)
          sizeof(transaction->order_id));
   memcpy(transaction->parent_id, parent->id, sizeof(transaction->parent_id));
   snprintf(transaction->type, sizeof(transaction->type), "%s",
-           operation_types[attempt->kind]);
+           attempt->keep_open ? "partial_capture"
+                              : operation_types[attempt->kind]);
   snprintf(transaction->status, sizeof(transaction->status), "pending");
   memcpy(transaction->currency, parent->currency, sizeof(parent->currency));
   transaction->amount = attempt->amount;

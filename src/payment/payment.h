@@ -75,6 +75,7 @@ struct payment_attempt {
   char order_id[STORE_ID_MAX];
   payment_kind_t kind;
   int64_t amount;         /* capture, refund: 0 = all that is left */
+  int keep_open;          /* capture: more captures may follow */
   const char *reason;     /* refund */
   acquirer_method_t method;
   acquirer_card_t card;   /* memory only; wiped after the call */

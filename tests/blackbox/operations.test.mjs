@@ -78,6 +78,39 @@ test('capture: all of a hold, a part of it, never more, never twice', async () =
   assert.equal((await op(part.id, 'capture', { color: 1 })).status, 400);
 });
 
+test('several partial captures (final: false) keep the hold open; the last one, or a void, closes it', async () => {
+  const o = await paidOrder({ capture: 'manual' });
+  const a = await op(o.id, 'capture', { amount: 300, final: false });
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.transaction.type, 'partial_capture');
+  assert.equal(a.json.order.status, 'hold');
+  assert.equal(a.json.order.captured_amount, 300);
+  const b = await op(o.id, 'capture', { amount: 450, final: false });
+  assert.equal(b.json.order.captured_amount, 750);
+  assertRefused(await op(o.id, 'capture', { amount: 501 }), 422, 'amount_too_large');
+  assert.equal((await op(o.id, 'capture', { final: 'no' })).status, 400);
+  const last = await op(o.id, 'capture'); // the rest, and the hold closes
+  assert.equal(last.json.transaction.type, 'capture');
+  assert.equal(last.json.transaction.amount, 500);
+  assert.equal(last.json.order.status, 'paid');
+  assert.equal(last.json.order.captured_amount, 1250);
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.deepEqual(types.slice(-3), ['order.partially_captured', 'order.partially_captured',
+    'order.captured']);
+  // a void after a partial capture releases the rest; the captured part is paid
+  const p = await paidOrder({ capture: 'manual' });
+  await op(p.id, 'capture', { amount: 200, final: false });
+  const v = await op(p.id, 'void');
+  assert.equal(v.json.order.status, 'paid');
+  assert.equal(v.json.order.captured_amount, 200);
+  assert.equal(v.json.order.refundable_amount, 200);
+  // a final capture of less releases the remainder at once
+  const q = await paidOrder({ capture: 'manual' });
+  const f = await op(q.id, 'capture', { amount: 100 });
+  assert.equal(f.json.order.status, 'paid');
+  assert.equal(f.json.order.captured_amount, 100);
+});
+
 test('void: a hold becomes cancelled, once; never after a capture', async () => {
   const o = await paidOrder({ capture: 'manual' });
   const v = await op(o.id, 'void');
@@ -194,6 +227,8 @@ test('operations take Idempotency-Key: a retry does not capture or refund twice'
 
 test('an uncaptured hold is cancelled when its days are up, with its event', async () => {
   const o = await paidOrder({ capture: 'manual' });
+  const part = await paidOrder({ capture: 'manual' });
+  await op(part.id, 'capture', { amount: 400, final: false });
   const clock = await c.post('/v1/test/clock', { advance_seconds: 2 * 86400 + 10 });
   assert.equal(clock.status, 200, clock.text);
   const now = await c.getOrder(o.id, 'full');
@@ -203,6 +238,10 @@ test('an uncaptured hold is cancelled when its days are up, with its event', asy
   const types = (await c.events(o.id)).map((e) => e.type);
   assert.equal(types.at(-1), 'order.cancelled');
   assertRefused(await op(o.id, 'capture'), 409, 'invalid_state_transition');
+  // a partly captured hold keeps what was captured: paid
+  const kept = await c.getOrder(part.id);
+  assert.equal(kept.status, 'paid');
+  assert.equal(kept.captured_amount, 400);
 });
 
 test('an invoice awaiting payment is received or cancelled by the merchant', async () => {
@@ -236,12 +275,13 @@ test('property: random operations keep the totals exact and the event log replay
   const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
   const orders = [];
   for (let i = 0; i < 6; i++) orders.push(await paidOrder(i % 2 ? { capture: 'manual' } : {}));
-  const names = ['capture', 'void', 'refund', 'reverse', 'refund', 'refund'];
+  const names = ['capture', 'void', 'refund', 'reverse', 'refund', 'refund', 'capture'];
   for (let step = 0; step < 60; step++) {
     const o = orders[random(orders.length)];
     const name = names[random(names.length)];
-    const body = (name === 'refund' || name === 'capture') && random(2)
+    let body = (name === 'refund' || name === 'capture') && random(2)
       ? { amount: 1 + random(700) } : undefined;
+    if (name === 'capture' && random(2)) body = { ...(body || { amount: 100 }), final: false };
     const r = await op(o.id, name, body);
     assert.ok([200, 409, 422].includes(r.status), `${name}: ${r.text}`);
     const s = await settled(o.id);
@@ -252,7 +292,8 @@ test('property: random operations keep the totals exact and the event log replay
     const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
     const sum = (type) => txs.filter((t) => t.type === type && t.status === 'successful')
       .reduce((n, t) => n + t.amount, 0);
-    const captured = s.capture === 'auto' ? sum('payment') : sum('capture');
+    const captured = s.capture === 'auto' ? sum('payment')
+      : sum('capture') + sum('partial_capture');
     const reversed = sum('reversal') > 0;
     assert.equal(s.captured_amount, captured, `captured of ${o.id}`);
     assert.equal(s.refunded_amount, reversed ? captured : sum('refund'), `refunded of ${o.id}`);
