@@ -18,6 +18,7 @@ typedef struct {
   store_shop_t shop;
   page_language_t language;
   const char *error;       /* shown above the form, or NULL */
+  json_t *invalid;         /* the fields to mark: {name: problem}, or NULL */
   char csrf[CORE_SHA256_HEX_LEN + 1];
   payment_attempt_t attempt;
 } hosted_t;
@@ -281,12 +282,16 @@ static const page_text_t method_texts[ACQUIRER_METHOD_COUNT] = {
   [ACQUIRER_METHOD_INVOICE] = PAGE_TEXT_INVOICE,
 };
 
-static void hosted_field(core_buf_t *out, page_language_t language,
-                         const char *name, page_text_t label,
-                         const char *attributes)
+/* An input with its label; marked when the last submit found it wrong
+ * (problem is the card check's key for it: number, exp_month ...). */
+static void hosted_field(const hosted_t *hosted, core_buf_t *out,
+                         const char *name, const char *problem,
+                         page_text_t label, const char *attributes)
 {
   page_printf(out, "<label for=\"%s\">%s</label><input id=\"%s\" name=\"%s\" ",
-              name, page_text(language, label), name, name);
+              name, page_text(hosted->language, label), name, name);
+  if(json_object_get(hosted->invalid, problem))
+    core_buf_append_str(out, "class=\"invalid\" aria-invalid=\"true\" ");
   core_buf_append_str(out, attributes);
   core_buf_append_str(out, ">");
 }
@@ -316,19 +321,20 @@ static void hosted_form(hosted_t *hosted, core_buf_t *out)
   }
   core_buf_append_str(out, "</fieldset>");
   if(api_shop_offers(&hosted->shop, ACQUIRER_METHOD_CARD)) {
-    hosted_field(out, language, "card_number", PAGE_TEXT_CARD_NUMBER,
+    hosted_field(hosted, out, "card_number", "number", PAGE_TEXT_CARD_NUMBER,
                  "inputmode=\"numeric\" autocomplete=\"cc-number\" "
                  "maxlength=\"23\"");
-    hosted_field(out, language, "exp_month", PAGE_TEXT_EXPIRY_MONTH,
+    hosted_field(hosted, out, "exp_month", "exp_month",
+                 PAGE_TEXT_EXPIRY_MONTH,
                  "inputmode=\"numeric\" autocomplete=\"cc-exp-month\" "
                  "maxlength=\"2\"");
-    hosted_field(out, language, "exp_year", PAGE_TEXT_EXPIRY_YEAR,
+    hosted_field(hosted, out, "exp_year", "exp_year", PAGE_TEXT_EXPIRY_YEAR,
                  "inputmode=\"numeric\" autocomplete=\"cc-exp-year\" "
                  "maxlength=\"4\"");
-    hosted_field(out, language, "cvc", PAGE_TEXT_CVC,
+    hosted_field(hosted, out, "cvc", "cvc", PAGE_TEXT_CVC,
                  "inputmode=\"numeric\" autocomplete=\"cc-csc\" "
                  "maxlength=\"4\"");
-    hosted_field(out, language, "holder", PAGE_TEXT_HOLDER,
+    hosted_field(hosted, out, "holder", "holder", PAGE_TEXT_HOLDER,
                  "autocomplete=\"cc-name\" maxlength=\"100\"");
   }
   page_printf(out, "<button type=\"submit\" id=\"pay\">%s ",
@@ -464,26 +470,22 @@ static int hosted_read(hosted_t *hosted, char *ip, size_t ip_size,
   json_t *form = hosted->req->json;
   const char *method = json_string_value(json_object_get(form, "method"));
   int parsed = acquirer_method_parse(method ? method : "card");
-  json_t *errors;
-  int bad;
-
   hosted->error = page_text(hosted->language, PAGE_TEXT_INVALID_INPUT);
   if(parsed < 0 || !api_shop_offers(&hosted->shop,
                                     (acquirer_method_t)parsed))
     return -1;
   hosted->attempt.method = (acquirer_method_t)parsed;
   if(parsed == ACQUIRER_METHOD_CARD) {
-    errors = json_object();
-    bad = api_card_read(
-        json_string_value(json_object_get(form, "card_number")),
-        json_string_value(json_object_get(form, "exp_month")),
-        json_string_value(json_object_get(form, "exp_year")),
-        json_string_value(json_object_get(form, "cvc")),
-        json_string_value(json_object_get(form, "holder")),
-        &hosted->attempt.card, errors, "");
-    json_decref(errors);
-    if(bad)
+    hosted->invalid = json_object();
+    if(api_card_read(json_string_value(json_object_get(form, "card_number")),
+                     json_string_value(json_object_get(form, "exp_month")),
+                     json_string_value(json_object_get(form, "exp_year")),
+                     json_string_value(json_object_get(form, "cvc")),
+                     json_string_value(json_object_get(form, "holder")),
+                     &hosted->attempt.card, hosted->invalid, ""))
       return -1;
+    json_decref(hosted->invalid);
+    hosted->invalid = NULL;
   }
   http_client_ip(hosted->req, ip, ip_size);
   snprintf(back, back_size, "%s/pay/%s/return", order_config()->public_url,
@@ -512,6 +514,7 @@ http_status_t api_hosted_submit(http_request_t *req)
   }
   if(hosted_read(hosted, ip, 64, back, 1024)) {
     hosted_render(hosted, 422);
+    json_decref(hosted->invalid);
     return HTTP_DONE;
   }
   hosted->attempt.arena = req->arena;

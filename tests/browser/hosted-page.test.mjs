@@ -307,6 +307,9 @@ browserTest('card checks: a number failing the Luhn check is refused on the page
   await shot('luhn refused');
   assert.ok(r.status() >= 400 && r.status() < 500, `a bad card number answered ${r.status()}`);
   await assertFormWithError(page);
+  // the wrong field is marked, the right ones are not
+  assert.equal(await page.getAttribute('#card_number', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#cvc', 'aria-invalid'), null);
   assert.equal((await transactions(api, o.id)).length, 0, 'an invalid card recorded an attempt');
   assert.notEqual((await api.getOrder(o.id)).status, 'failed');
 });
