@@ -37,6 +37,14 @@ obol_rc notify_sign(const char *secret, int64_t t, const char *body,
  * now_s (300 is usual); OBOL_ERR_AUTH otherwise. */
 obol_rc notify_verify(const char *header, const char *body, size_t len,
                       const char *secret, int64_t now_s, int tolerance_s);
+/* Seed 004's callback signature (Dintero-Signature v0-hmac-sha256): hex
+ * HMAC-SHA256(secret, "<t>\n<account>\n<METHOD>\n<hostname>\n<path>\n
+ * <query>") where the query's parameters are sorted and form-encoded
+ * (spaces as +). OBOL_ERR_INVALID for a URL it cannot read. */
+obol_rc notify_dintero_sign(const char *secret, int64_t t,
+                            const char *account, const char *method,
+                            const char *url,
+                            char out[NOTIFY_SIGNATURE_HEX + 1]);
 /* Delay before the retry that follows `attempts` failed attempts:
  * base, doubling, at most 6 h; with base 10 s, 20 retries span ~2.5 days. */
 int64_t notify_retry_delay_ms(int attempts, int base_ms);

@@ -17,6 +17,139 @@ obol_rc notify_sign(const char *secret, int64_t t, const char *body,
                               (size_t)prefix_len, body, len, out);
 }
 
+typedef struct {
+  char *name;
+  char *value;
+} sign_pair_t;
+
+static int sign_hex(char c)
+{
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/* Percent-decodes (and + to space) len bytes of text into a new string. */
+static char *sign_decode(const char *text, size_t len)
+{
+  char *out = malloc(len + 1);
+  size_t i, n = 0;
+
+  for(i = 0; out && i < len; i++) {
+    if(text[i] == '%' && i + 2 < len &&
+       sign_hex(text[i + 1]) >= 0 && sign_hex(text[i + 2]) >= 0) {
+      out[n++] = (char)(sign_hex(text[i + 1]) * 16 + sign_hex(text[i + 2]));
+      i += 2;
+    }
+    else
+      out[n++] = text[i] == '+' ? ' ' : text[i];
+  }
+  if(out)
+    out[n] = '\0';
+  return out;
+}
+
+/* Form encoding: unreserved bytes as they are, spaces as +, others %XX. */
+static obol_rc sign_encode(core_buf_t *out, const char *text)
+{
+  obol_rc rc = OBOL_OK;
+  for(; !rc && *text; text++) {
+    unsigned char c = (unsigned char)*text;
+    if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+      rc = core_buf_append(out, text, 1);
+    else if(c == ' ')
+      rc = core_buf_append(out, "+", 1);
+    else
+      rc = core_buf_printf(out, "%%%02X", c);
+  }
+  return rc;
+}
+
+static int sign_pair_order(const void *a, const void *b)
+{
+  const sign_pair_t *x = a, *y = b;
+  int by_name = strcmp(x->name, y->name);
+  return by_name ? by_name : strcmp(x->value, y->value);
+}
+
+/* The query's parameters, sorted and form-encoded, into out. */
+static obol_rc sign_query(const char *query, size_t len, core_buf_t *out)
+{
+  sign_pair_t pairs[64];
+  size_t count = 0, start = 0, i;
+  obol_rc rc = OBOL_OK;
+
+  while(start < len && count < 64) {
+    const char *pair = query + start;
+    const char *amp = memchr(pair, '&', len - start);
+    size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
+    const char *equals = memchr(pair, '=', pair_len);
+    size_t name_len = equals ? (size_t)(equals - pair) : pair_len;
+    if(pair_len) {
+      pairs[count].name = sign_decode(pair, name_len);
+      pairs[count].value = equals ? sign_decode(equals + 1,
+                                                pair_len - name_len - 1)
+                                  : sign_decode("", 0);
+      count++;
+    }
+    start += pair_len + 1;
+  }
+  qsort(pairs, count, sizeof(pairs[0]), sign_pair_order);
+  for(i = 0; i < count; i++) {
+    if(!pairs[i].name || !pairs[i].value)
+      rc = OBOL_ERR_NOMEM;
+    if(!rc && i)
+      rc = core_buf_append(out, "&", 1);
+    if(!rc)
+      rc = sign_encode(out, pairs[i].name);
+    if(!rc)
+      rc = core_buf_append(out, "=", 1);
+    if(!rc)
+      rc = sign_encode(out, pairs[i].value);
+    free(pairs[i].name);
+    free(pairs[i].value);
+  }
+  return rc;
+}
+
+obol_rc notify_dintero_sign(const char *secret, int64_t t,
+                            const char *account, const char *method,
+                            const char *url,
+                            char out[NOTIFY_SIGNATURE_HEX + 1])
+{
+  const char *host = strstr(url, "://");
+  const char *path, *query, *end;
+  size_t host_len;
+  core_buf_t text;
+  obol_rc rc;
+
+  if(!host)
+    return OBOL_ERR_INVALID;
+  host += 3;
+  path = host + strcspn(host, "/?#");
+  host_len = strcspn(host, ":/?#"); /* the hostname: no port */
+  query = path + strcspn(path, "?#");
+  end = query + strcspn(query, "#");
+  core_buf_init(&text, 16384);
+  rc = core_buf_printf(&text, "%lld\n%s\n%s\n%.*s\n", (long long)t, account,
+                       method, (int)host_len, host);
+  if(!rc)
+    rc = core_buf_append(&text, path, (size_t)(query - path));
+  if(!rc && query == path)
+    rc = core_buf_append(&text, "/", 1);
+  if(!rc)
+    rc = core_buf_append(&text, "\n", 1);
+  if(!rc && *query == '?')
+    rc = sign_query(query + 1, (size_t)(end - query - 1), &text);
+  if(!rc)
+    rc = core_hmac_sha256_hex(secret, strlen(secret), text.data, text.len,
+                              NULL, 0, out);
+  core_buf_free(&text);
+  return rc;
+}
+
 int64_t notify_retry_delay_ms(int attempts, int base_ms)
 {
   int64_t delay = base_ms;

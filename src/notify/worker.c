@@ -204,6 +204,18 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
   if(!get)
     transfer->headers = curl_slist_append(transfer->headers,
                                           "Content-Type: application/json");
+  if(get) { /* seed 004's own headers, for clients written for it */
+    snprintf(header, sizeof(header), "event-delivery: %s", work->delivery.id);
+    transfer->headers = curl_slist_append(transfer->headers, header);
+    if(work->secret &&
+       !notify_dintero_sign(work->secret, t, work->delivery.shop_id, "GET",
+                            work->url, signature)) {
+      snprintf(header, sizeof(header),
+               "Dintero-Signature: t=%lld,v0-hmac-sha256=%s", (long long)t,
+               signature);
+      transfer->headers = curl_slist_append(transfer->headers, header);
+    }
+  }
   transfer->headers = curl_slist_append(transfer->headers,
                                         "User-Agent: Obol/" OBOL_VERSION);
   snprintf(header, sizeof(header), "Obol-Delivery-Id: %s",

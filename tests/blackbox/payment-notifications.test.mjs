@@ -65,10 +65,11 @@ function signedBy(header, secret, text) {
 const card = (number) => ({ payment_method: 'card',
   card: { number, exp_month: 12, exp_year: 2035, cvc: '123' } });
 
-let srv, rx, c, secret;
+let srv, rx, c, secret, shopId;
 before(async () => {
   srv = await startServer({ args: ARGS });
   const shop = createShop(srv.dbPath, 'Notified');
+  shopId = shop.id;
   c = client(srv, shop.secret_key);
   rx = await receiver();
   const r = await c.post('/v1/shop/signing-secret');
@@ -110,6 +111,14 @@ test('an authorized payment calls the callback_url: GET, its own query kept, sig
   // the signature covers the URL exactly as it was called
   assert.ok(signedBy(cb.headers['obol-signature'], secret, `${rx.base}${cb.rawUrl}`),
     'callback signature');
+  // and seed 004's own: Dintero-Signature over t, account, method, host,
+  // path and the sorted query; event-delivery names the delivery
+  assert.match(cb.headers['event-delivery'], /^dlv_/);
+  const [, ts, v0] = cb.headers['dintero-signature'].match(/^t=(\d+),v0-hmac-sha256=([0-9a-f]{64})$/);
+  const q = new URLSearchParams(cb.query);
+  q.sort();
+  const signed = `${ts}\n${shopId}\nGET\n127.0.0.1\n${cb.path}\n${q.toString()}`;
+  assert.equal(v0, crypto.createHmac('sha256', secret).update(signed).digest('hex'));
   // verify before trusting (seed 004): the transaction it names is authorized
   const t = await c.get(`/v1/transactions/${uid}`);
   assert.equal(t.json.status, 'successful');

@@ -71,6 +71,36 @@ static void test_verify(void **state)
                    OBOL_ERR_AUTH);
 }
 
+/* The vector seed 004's provider publishes for its callback signature. */
+static void test_dintero_signature(void **state)
+{
+  char hex[NOTIFY_SIGNATURE_HEX + 1];
+
+  (void)state;
+  assert_int_equal(notify_dintero_sign("123", 1582236537, "P00000000", "GET",
+                                       "https://example.com/callback?B=123&A=992",
+                                       hex), OBOL_OK);
+  assert_string_equal(hex, "6bed2ab1b919d460ef7465a20dc6c97260dca73fab6647106"
+                           "ca525f0908df64a");
+  /* the port and a fragment are not signed; parameters in any order */
+  assert_int_equal(notify_dintero_sign("123", 1582236537, "P00000000", "GET",
+                                       "https://example.com:8443/callback?A=992&B=123#x",
+                                       hex), OBOL_OK);
+  assert_string_equal(hex, "6bed2ab1b919d460ef7465a20dc6c97260dca73fab6647106"
+                           "ca525f0908df64a");
+  /* a space is +, however the URL encoded it */
+  {
+    char plus[NOTIFY_SIGNATURE_HEX + 1], percent[NOTIFY_SIGNATURE_HEX + 1];
+    notify_dintero_sign("s", 1, "A", "GET", "https://h/p?r=a+b", plus);
+    notify_dintero_sign("s", 1, "A", "GET", "https://h/p?r=a%20b", percent);
+    assert_string_equal(plus, percent);
+    notify_dintero_sign("s", 1, "A", "POST", "https://h/p?r=a%20b", percent);
+    assert_string_not_equal(plus, percent);
+  }
+  assert_int_equal(notify_dintero_sign("s", 1, "A", "GET", "no-scheme", hex),
+                   OBOL_ERR_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -78,6 +108,7 @@ int main(void)
     cmocka_unit_test(test_signature_depends_on_everything),
     cmocka_unit_test(test_retry_schedule),
     cmocka_unit_test(test_verify),
+    cmocka_unit_test(test_dintero_signature),
   };
   return cmocka_run_group_tests_name("notify", tests, NULL, NULL);
 }
