@@ -37,6 +37,12 @@ http_status_t api_order_void(http_request_t *req);
 http_status_t api_order_refund(http_request_t *req);
 http_status_t api_order_reverse(http_request_t *req);
 http_status_t api_sandbox_dispute(http_request_t *req);
+http_status_t api_session_token(http_request_t *req);
+http_status_t api_session_create(http_request_t *req);
+http_status_t api_session_get(http_request_t *req);
+http_status_t api_session_capture(http_request_t *req);
+http_status_t api_session_void(http_request_t *req);
+http_status_t api_session_refund(http_request_t *req);
 http_status_t api_payout_create(http_request_t *req);
 http_status_t api_payout_list(http_request_t *req);
 http_status_t api_payout_get(http_request_t *req);
@@ -76,6 +82,19 @@ obol_rc api_order_input(json_t *body, const store_shop_t *shop, int live,
                         int64_t now, store_order_t *order, json_t **details,
                         json_t *fields);
 json_t *api_event_json(const store_event_t *event);
+/* Answers a new order (prepared, about to be written) as a dialect does. */
+typedef obol_rc (*api_order_answer_fn)(http_request_t *req,
+                                       const store_order_t *order);
+/* Creates an order from a native body; extra (may be NULL) is merged into
+ * its stored details (a dialect's own fields); answer NULL: the order,
+ * 201, in the view asked for. */
+http_status_t api_order_create_from(http_request_t *req, json_t *body,
+                                    json_t *extra,
+                                    api_order_answer_fn answer);
+/* Answers a transaction of a seed 004 session in that provider's shape
+ * (1); 0 when its order is not a session's (answer it natively). */
+int api_session_transaction(http_request_t *req,
+                            const store_transaction_t *transaction);
 /* A new order's id and checkout token. */
 obol_rc api_order_identity(store_order_t *order);
 /* Answers with the order as JSON text at the view. */

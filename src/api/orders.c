@@ -97,15 +97,16 @@ obol_rc api_order_identity(store_order_t *order)
   return rc;
 }
 
-http_status_t api_order_create(http_request_t *req)
+http_status_t api_order_create_from(http_request_t *req, json_t *body,
+                                    json_t *extra,
+                                    api_order_answer_fn answer)
 {
   order_create_t *create = core_arena_alloc(req->arena, sizeof(*create));
-  json_t *body = req->json ? req->json : json_object();
   json_t *fields = json_object();
   json_t *details = NULL;
   store_shop_t shop;
   int view = order_view(req);
-  int pending = 0;
+  int pending = 0, i;
   obol_rc rc;
 
   if(view < 0)
@@ -128,10 +129,17 @@ http_status_t api_order_create(http_request_t *req)
     fields = NULL;
     goto done;
   }
+  if(extra) /* a dialect's own data, kept with the order */
+    json_object_update(details, extra);
   create->order.details = api_json_text(req->arena, details);
+  /* the order outlives the body (a dialect's body is built for the call) */
   if(create->order.merchant_reference)
     create->order.merchant_reference =
         core_arena_strdup(req->arena, create->order.merchant_reference);
+  for(i = 0; i < STORE_URL_COUNT; i++)
+    if(create->order.urls[i])
+      create->order.urls[i] = core_arena_strdup(req->arena,
+                                                create->order.urls[i]);
   memcpy(create->order.shop_id, req->shop_id, sizeof(create->order.shop_id));
   rc = create->order.details ? api_order_identity(&create->order)
                              : OBOL_ERR_NOMEM;
@@ -139,8 +147,9 @@ http_status_t api_order_create(http_request_t *req)
     rc = order_prepare(req->arena, &create->order, core_now_ms(),
                        &create->event);
   if(!rc)
-    rc = api_order_respond(req, 201, &create->order, create->view,
-                       create->order.created_at);
+    rc = answer ? answer(req, &create->order)
+                : api_order_respond(req, 201, &create->order, create->view,
+                                    create->order.created_at);
   if(!rc)
     rc = store_submit(http_store(req), order_create_apply, order_create_done,
                       create);
@@ -151,9 +160,17 @@ http_status_t api_order_create(http_request_t *req)
 done:
   json_decref(details);
   json_decref(fields);
-  if(!req->json)
-    json_decref(body);
   return pending ? HTTP_AGAIN : HTTP_DONE;
+}
+
+http_status_t api_order_create(http_request_t *req)
+{
+  json_t *empty = req->json ? NULL : json_object();
+  http_status_t status = api_order_create_from(req, req->json ? req->json
+                                                              : empty,
+                                               NULL, NULL);
+  json_decref(empty);
+  return status;
 }
 
 /* ---- GET /v1/orders/{id} ---- */

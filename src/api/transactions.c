@@ -39,7 +39,7 @@ http_status_t api_transaction_get(http_request_t *req)
                                      &transaction);
   if(rc)
     http_respond_rc(req, rc);
-  else
+  else if(!api_session_transaction(req, &transaction))
     http_respond_json(req, 200, payment_transaction_json(&transaction));
   return HTTP_DONE;
 }

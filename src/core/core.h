@@ -84,6 +84,9 @@ obol_rc core_id_new(const char *prefix, char *out, size_t out_size);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */
 obol_rc core_sha256_hex(const void *data, size_t len,
                         char out[CORE_SHA256_HEX_LEN + 1]);
+/* Standard base64 (with padding) into out (NUL-terminated); -1 if it is
+ * not base64 or does not fit. Returns the decoded length. */
+int core_base64_decode(const char *text, unsigned char *out, size_t size);
 /* hex(HMAC-SHA256(key, first || second)); second may be NULL. */
 obol_rc core_hmac_sha256_hex(const char *key, size_t key_len,
                              const void *first, size_t first_len,

@@ -124,6 +124,25 @@ obol_rc core_hmac_sha256_hex(const char *key, size_t key_len,
   return rc;
 }
 
+int core_base64_decode(const char *text, unsigned char *out, size_t size)
+{
+  size_t length = strlen(text);
+  int decoded;
+
+  if(length % 4 || length / 4 * 3 + 1 > size)
+    return -1;
+  decoded = EVP_DecodeBlock(out, (const unsigned char *)text, (int)length);
+  if(decoded < 0)
+    return -1;
+  /* EVP_DecodeBlock counts the padding as zero bytes */
+  while(length && text[length - 1] == '=' && decoded > 0) {
+    decoded--;
+    length--;
+  }
+  out[decoded] = '\0';
+  return decoded;
+}
+
 int core_equal_ct(const void *a, const void *b, size_t len)
 {
   return CRYPTO_memcmp(a, b, len) == 0;

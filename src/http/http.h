@@ -130,6 +130,14 @@ const char *http_param(const http_request_t *req, const char *name);
 const char *http_query(const http_request_t *req, const char *name);
 const char *http_header(const http_request_t *req, const char *name);
 const char *http_cookie(const http_request_t *req, const char *name);
+/* The user and password of an Authorization: Basic header, in the arena;
+ * -1 when there is none or it cannot be read. */
+int http_basic_auth(http_request_t *req, const char **user,
+                    const char **password);
+/* OBOL_OK when secret is an active secret key of shop_id (then the
+ * request is authenticated as that shop); OBOL_ERR_AUTH otherwise. */
+obol_rc http_key_check(http_request_t *req, const char *secret,
+                       const char *shop_id);
 /* The customer's address: the peer's, or, when the peer is the trusted
  * proxy, its Cf-Pseudo-IPv4 or the first X-Forwarded-For entry. */
 void http_client_ip(const http_request_t *req, char *out, size_t size);

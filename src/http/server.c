@@ -158,6 +158,44 @@ void http_client_ip(const http_request_t *req, char *out, size_t size)
   }
 }
 
+int http_basic_auth(http_request_t *req, const char **user,
+                    const char **password)
+{
+  const char *header = http_header(req, "Authorization");
+  unsigned char *decoded;
+  char *colon;
+  int length;
+
+  if(!header || strncasecmp(header, "Basic ", 6))
+    return -1;
+  decoded = core_arena_alloc(req->arena, strlen(header));
+  length = decoded ? core_base64_decode(header + 6, decoded, strlen(header))
+                   : -1;
+  colon = length > 0 ? strchr((char *)decoded, ':') : NULL;
+  if(!colon || (int)strlen((char *)decoded) != length)
+    return -1;
+  *colon = '\0';
+  *user = (const char *)decoded;
+  *password = colon + 1;
+  return 0;
+}
+
+obol_rc http_key_check(http_request_t *req, const char *secret,
+                       const char *shop_id)
+{
+  char hash[CORE_SHA256_HEX_LEN + 1];
+  store_key_t key;
+
+  if(!secret || http_key_hash(secret, hash) ||
+     store_key_find_by_hash(req->server->options.store, hash, &key) ||
+     key.revoked_at || (shop_id && strcmp(key.shop_id, shop_id)))
+    return OBOL_ERR_AUTH;
+  snprintf(req->shop_id, sizeof(req->shop_id), "%s", key.shop_id);
+  snprintf(req->key_id, sizeof(req->key_id), "%s", key.id);
+  req->live = key.live;
+  return OBOL_OK;
+}
+
 void *http_app(const http_request_t *req)
 {
   return req->server->options.app;
