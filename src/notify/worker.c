@@ -121,8 +121,24 @@ static curl_socket_t notify_open_socket(void *arg, curlsocktype purpose,
   return socket(address->family, address->socktype, address->protocol);
 }
 
-/* A notification (seed 003) POSTs {"transaction": ...} of its event. */
-static obol_rc notify_transaction_payload(notify_transfer_t *transfer)
+/* A callback whose URL says method=POST (seed 004) posts the transaction;
+ * otherwise it is a GET. */
+static int notify_callback_posts(const store_work_t *work)
+{
+  const char *found = work->url ? strstr(work->url, "method=POST") : NULL;
+  return found && (found[-1] == '?' || found[-1] == '&') &&
+         (found[11] == '\0' || found[11] == '&' || found[11] == '#');
+}
+
+static int notify_is_get(const store_work_t *work)
+{
+  return !strcmp(work->kind, "callback") && !notify_callback_posts(work);
+}
+
+/* The event's transaction as the body: wrapped as {"transaction": ...}
+ * for a notification (seed 003), bare for a callback (seed 004). */
+static obol_rc notify_transaction_payload(notify_transfer_t *transfer,
+                                          int wrapped)
 {
   json_t *data = json_loads(transfer->work.event_data, 0, NULL);
   json_t *transaction = json_object_get(data, "transaction");
@@ -130,7 +146,8 @@ static obol_rc notify_transaction_payload(notify_transfer_t *transfer)
   obol_rc rc = text ? OBOL_OK : OBOL_ERR_INVALID;
 
   if(!rc)
-    rc = core_buf_printf(&transfer->body, "{\"transaction\":%s}", text);
+    rc = core_buf_printf(&transfer->body, wrapped ? "{\"transaction\":%s}"
+                                                  : "%s", text);
   free(text);
   json_decref(data);
   return rc;
@@ -148,9 +165,10 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
 
   transfer->live = !work->test; /* from the order row, not the payload */
   if(!strcmp(work->kind, "callback"))
-    return OBOL_OK;
+    return notify_is_get(work) ? OBOL_OK
+                               : notify_transaction_payload(transfer, 0);
   if(!strcmp(work->kind, "notification"))
-    return notify_transaction_payload(transfer);
+    return notify_transaction_payload(transfer, 1);
   rc = core_buf_append_str(body, "{\"id\":");
 
   if(!rc)
@@ -182,9 +200,10 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
   char signature[NOTIFY_SIGNATURE_HEX + 1], previous[NOTIFY_SIGNATURE_HEX + 1];
   char header[256];
   int64_t t = now / 1000;
-  int get = !strcmp(work->kind, "callback");
-  const char *signed_text = get ? work->url : transfer->body.data;
-  size_t signed_len = get ? strlen(work->url) : transfer->body.len;
+  int callback = !strcmp(work->kind, "callback");
+  int get = notify_is_get(work);
+  const char *signed_text = callback ? work->url : transfer->body.data;
+  size_t signed_len = callback ? strlen(work->url) : transfer->body.len;
   int with_previous = work->previous_secret &&
                       work->previous_secret_until > now;
   obol_rc rc = OBOL_OK;
@@ -204,12 +223,12 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
   if(!get)
     transfer->headers = curl_slist_append(transfer->headers,
                                           "Content-Type: application/json");
-  if(get) { /* seed 004's own headers, for clients written for it */
+  if(callback) { /* seed 004's own headers, for clients written for it */
     snprintf(header, sizeof(header), "event-delivery: %s", work->delivery.id);
     transfer->headers = curl_slist_append(transfer->headers, header);
     if(work->secret &&
-       !notify_dintero_sign(work->secret, t, work->delivery.shop_id, "GET",
-                            work->url, signature)) {
+       !notify_dintero_sign(work->secret, t, work->delivery.shop_id,
+                            get ? "GET" : "POST", work->url, signature)) {
       snprintf(header, sizeof(header),
                "Dintero-Signature: t=%lld,v0-hmac-sha256=%s", (long long)t,
                signature);
@@ -233,7 +252,7 @@ static CURL *notify_easy(notify_transfer_t *transfer)
   curl_easy_setopt(easy, CURLOPT_URL, transfer->work.url);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  if(strcmp(transfer->work.kind, "callback")) {
+  if(!notify_is_get(&transfer->work)) {
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)transfer->body.len);

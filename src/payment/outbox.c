@@ -1,25 +1,86 @@
 /* Callbacks (seed 004) and notifications (seed 003) of an attempt's
  * outcome: deliveries queued with the event, in its transaction (the
  * outbox), so they are never lost; the notify worker sends them. */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "payment.h"
 
-/* Does the callback URL ask for failures too (seed 004 report_error)? */
-static int payment_reports_errors(const char *url)
+#define CALLBACK_DELAY_MAX_S 3600
+
+/* The options seed 004 reads from the callback URL's own query. */
+typedef struct {
+  int report_error;       /* report_error=true: failures too */
+  int delay_s;            /* delay_callback=<seconds> */
+  const char *sid_name;   /* sid_parameter_name=<name>, else session_id */
+  char report_event[64];  /* report_event=CAPTURE,REFUND,VOID ... */
+} callback_options_t;
+
+/* The value of name in the URL's query (before any #), into out; NULL if
+ * absent. Values are the URL's own: read as they are. */
+static const char *callback_option(const char *url, const char *name,
+                                   char *out, size_t size)
 {
-  const char *found = url;
-  while((found = strstr(found, "report_error=true")) != NULL) {
-    if(found > url && (found[-1] == '?' || found[-1] == '&') &&
-       (found[17] == '\0' || found[17] == '&' || found[17] == '#'))
+  const char *query = strchr(url, '?');
+  size_t length = strlen(name);
+
+  while(query && *query && *query != '#') {
+    const char *pair = query + 1;
+    size_t pair_len = strcspn(pair, "&#");
+    if(pair_len > length && !strncmp(pair, name, length) &&
+       pair[length] == '=') {
+      snprintf(out, size, "%.*s", (int)(pair_len - length - 1),
+               pair + length + 1);
+      return out;
+    }
+    query = pair + pair_len;
+    if(*query != '&')
+      break;
+  }
+  return NULL;
+}
+
+static void callback_options(const char *url, core_arena_t *arena,
+                             callback_options_t *options)
+{
+  char value[64];
+
+  memset(options, 0, sizeof(*options));
+  options->report_error =
+      callback_option(url, "report_error", value, sizeof(value)) &&
+      !strcmp(value, "true");
+  if(callback_option(url, "delay_callback", value, sizeof(value))) {
+    options->delay_s = atoi(value);
+    if(options->delay_s < 0 || options->delay_s > CALLBACK_DELAY_MAX_S)
+      options->delay_s = 0;
+  }
+  options->sid_name = "session_id";
+  if(callback_option(url, "sid_parameter_name", value, sizeof(value)) &&
+     value[0])
+    options->sid_name = core_arena_strdup(arena, value);
+  callback_option(url, "report_event", options->report_event,
+                  sizeof(options->report_event));
+}
+
+/* Does report_event ask for this event (CAPTURE, REFUND, VOID)? */
+static int callback_reports(const callback_options_t *options,
+                            const char *event)
+{
+  const char *found = options->report_event;
+  size_t length = strlen(event);
+
+  while((found = strcasestr(found, event)) != NULL) {
+    if((found == options->report_event || found[-1] == ',') &&
+       (found[length] == '\0' || found[length] == ','))
       return 1;
-    found++;
+    found += length;
   }
   return 0;
 }
 
 static obol_rc payment_queue(store_tx_t *tx, const store_event_t *event,
-                             const char *kind, const char *url)
+                             const char *kind, const char *url, int delay_s)
 {
   store_delivery_t delivery;
   obol_rc rc;
@@ -32,21 +93,27 @@ static obol_rc payment_queue(store_tx_t *tx, const store_event_t *event,
   memcpy(delivery.event_id, event->id, sizeof(delivery.event_id));
   snprintf(delivery.kind, sizeof(delivery.kind), "%s", kind);
   delivery.url = url;
-  delivery.created_at = event->created_at;
+  /* due at the event, or delay_callback seconds after it */
+  delivery.created_at = event->created_at + (int64_t)delay_s * 1000;
   return store_tx_delivery_insert(tx, &delivery);
 }
 
 /* GET <callback_url>?transaction_id=&session_id=&merchant_reference=&time=
- * [&error=], the URL's own parameters kept; a #fragment is dropped (it
- * never reaches a server, and the signature covers what does). */
+ * [&error=][&event=&event_id=], the URL's own parameters kept; a #fragment
+ * is dropped (it never reaches a server, and the signature covers what
+ * does). payment is the payment the callback is about; operation the
+ * capture, refund or void reported (report_event), or NULL. */
 static obol_rc payment_callback_url(const store_order_t *order,
-                                    const store_transaction_t *transaction,
-                                    const store_event_t *event, int failed,
-                                    core_buf_t *url)
+                                    const store_transaction_t *payment,
+                                    const store_transaction_t *operation,
+                                    const char *event_name,
+                                    const store_event_t *event,
+                                    const callback_options_t *options,
+                                    int failed, core_buf_t *url)
 {
   const char *base = order->urls[STORE_URL_CALLBACK];
   const char *fragment = strchr(base, '#');
-  const char *code = transaction->text[STORE_TXN_CODE];
+  const char *code = payment->text[STORE_TXN_CODE];
   char when[32];
   obol_rc rc;
 
@@ -54,9 +121,9 @@ static obol_rc payment_callback_url(const store_order_t *order,
   rc = core_buf_append(url, base, fragment ? (size_t)(fragment - base)
                                             : strlen(base));
   if(!rc)
-    rc = core_url_append(url, "transaction_id", transaction->id);
+    rc = core_url_append(url, "transaction_id", payment->id);
   if(!rc)
-    rc = core_url_append(url, "session_id", order->id);
+    rc = core_url_append(url, options->sid_name, order->id);
   if(!rc)
     rc = core_url_append(url, "merchant_reference",
                          order->merchant_reference ? order->merchant_reference
@@ -67,8 +134,64 @@ static obol_rc payment_callback_url(const store_order_t *order,
     rc = core_url_append(url, "error",
                          code && !strcmp(code, "authentication_failed")
                              ? "authorization" : "failed");
+  if(!rc && operation)
+    rc = core_url_append(url, "event", event_name);
+  if(!rc && operation)
+    rc = core_url_append(url, "event_id", operation->id);
   if(!rc)
     rc = core_buf_append(url, "", 1);
+  return rc;
+}
+
+/* The seed 004 event an operation is reported as, or NULL. */
+static const char *callback_event_name(const store_transaction_t *operation)
+{
+  if(!strcmp(operation->type, "capture") ||
+     !strcmp(operation->type, "partial_capture"))
+    return "CAPTURE";
+  if(!strcmp(operation->type, "refund"))
+    return "REFUND";
+  if(!strcmp(operation->type, "void") || !strcmp(operation->type, "reversal"))
+    return "VOID";
+  return NULL;
+}
+
+static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
+                                const store_order_t *order,
+                                const store_transaction_t *transaction,
+                                const store_event_t *event, int failed)
+{
+  const char *base = order->urls[STORE_URL_CALLBACK];
+  int attempt = !strcmp(transaction->type, "payment") ||
+                !strcmp(transaction->type, "authorization");
+  const char *event_name = attempt ? NULL
+                                   : callback_event_name(transaction);
+  store_transaction_t parent;
+  callback_options_t options;
+  core_buf_t url;
+  obol_rc rc;
+
+  callback_options(base, arena, &options);
+  /* seed 004 calls back about the payment; about its captures, refunds
+   * and voids only when report_event asks */
+  if(attempt ? failed && !options.report_error
+             : !event_name || failed ||
+                   !callback_reports(&options, event_name))
+    return OBOL_OK;
+  if(!attempt) {
+    rc = store_tx_transaction_get(tx, arena, order->shop_id,
+                                  transaction->parent_id, &parent);
+    if(rc)
+      return rc;
+  }
+  core_buf_init(&url, 8192);
+  rc = payment_callback_url(order, attempt ? transaction : &parent,
+                            attempt ? NULL : transaction, event_name, event,
+                            &options, failed, &url);
+  if(!rc)
+    rc = payment_queue(tx, event, "callback",
+                       core_arena_strdup(arena, url.data), options.delay_s);
+  core_buf_free(&url);
   return rc;
 }
 
@@ -80,27 +203,15 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
   int succeeded = !strcmp(transaction->status, "successful");
   int pending = !strcmp(transaction->status, "pending");
   int failed = payment_finished(transaction) && !succeeded;
-  const char *callback = order->urls[STORE_URL_CALLBACK];
-  const char *notification = order->urls[STORE_URL_NOTIFICATION];
   obol_rc rc = OBOL_OK;
-
-  int attempt = !strcmp(transaction->type, "payment") ||
-                !strcmp(transaction->type, "authorization");
 
   if(!succeeded && !pending && !failed)
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
-  /* seed 004 calls back about the payment itself; seed 003 notifies
-   * about every transaction (refunds, captures ... too) */
-  if(attempt && callback && (!failed || payment_reports_errors(callback))) {
-    core_buf_t url;
-    core_buf_init(&url, 8192);
-    rc = payment_callback_url(order, transaction, event, failed, &url);
-    if(!rc)
-      rc = payment_queue(tx, event, "callback",
-                         core_arena_strdup(arena, url.data));
-    core_buf_free(&url);
-  }
-  if(!rc && notification)
-    rc = payment_queue(tx, event, "notification", notification);
+  if(order->urls[STORE_URL_CALLBACK])
+    rc = payment_callback(tx, arena, order, transaction, event, failed);
+  /* seed 003 notifies about every transaction (refunds, captures ...) */
+  if(!rc && order->urls[STORE_URL_NOTIFICATION])
+    rc = payment_queue(tx, event, "notification",
+                       order->urls[STORE_URL_NOTIFICATION], 0);
   return rc;
 }

@@ -157,6 +157,43 @@ test('ON_HOLD: a callback when held, a second one when the review ends', async (
   }
 });
 
+test('callback options read from the callback URL: method=POST, sid_parameter_name, report_event, delay_callback', async () => {
+  const o = await order({ capture: 'manual', callback_url:
+    `${rx.base}/opts?method=POST&sid_parameter_name=sid&report_event=CAPTURE,REFUND` });
+  const r = await c.post(`/v1/orders/${o.id}/pay`, card(APPROVED));
+  const uid = r.json.transaction.uid;
+  await until(() => rx.calls.some((k) => k.path === '/opts'), 'the POST callback');
+  const first = rx.calls.find((k) => k.path === '/opts');
+  assert.equal(first.method, 'POST');
+  assert.equal(first.json.uid, uid, 'the transaction is the body');
+  assert.equal(first.query.get('sid'), o.id);
+  assert.equal(first.query.get('session_id'), null);
+  assert.ok(signedBy(first.headers['obol-signature'], secret, `${rx.base}${first.rawUrl}`));
+  // a capture is reported too (report_event), with event and event_id
+  const cap = await c.post(`/v1/orders/${o.id}/capture`, { amount: 1250 });
+  assert.equal(cap.status, 200, cap.text);
+  await until(() => rx.calls.some((k) => k.path === '/opts' && k.query.get('event') === 'CAPTURE'),
+    'the CAPTURE callback');
+  const ev = rx.calls.find((k) => k.path === '/opts' && k.query.get('event') === 'CAPTURE');
+  assert.equal(ev.query.get('event_id'), cap.json.transaction.uid);
+  assert.equal(ev.query.get('transaction_id'), uid);
+  // a void is not asked for: never reported
+  const quiet = await order({ capture: 'manual', callback_url: `${rx.base}/novoid?report_event=CAPTURE` });
+  await c.post(`/v1/orders/${quiet.id}/pay`, card(APPROVED));
+  await c.post(`/v1/orders/${quiet.id}/void`);
+  // delay_callback holds the callback back
+  const slow = await order({ callback_url: `${rx.base}/slow?delay_callback=1` });
+  const paidAt = Date.now();
+  await c.post(`/v1/orders/${slow.id}/pay`, card(APPROVED));
+  await until(() => rx.calls.some((k) => k.path === '/slow'), 'the delayed callback', ms(10000));
+  const arrived = Date.now();
+  assert.ok(arrived - paidAt >= 900, `arrived after ${arrived - paidAt} ms`);
+  await sleep(ms(300));
+  const novoid = rx.calls.filter((k) => k.path === '/novoid');
+  assert.equal(novoid.length, 1, 'only the payment was called back');
+  assert.equal(novoid[0].query.get('event'), null);
+});
+
 test('notification_url gets the transaction, POSTed and signed', async () => {
   const o = await order({ notification_url: `${rx.base}/notify` });
   const r = await c.post(`/v1/orders/${o.id}/pay`, card(APPROVED));
