@@ -109,12 +109,32 @@ typedef struct {
   http_request_t *req;
   store_shop_t shop;
   payment_attempt_t attempt;
+  int storefront; /* the body used seed 001's names */
+  char forwarded_ip[64];
 } api_pay_t;
 
-static const char *const pay_fields[] = {"payment_method", "card",
-                                         "ip_address", "return_url", NULL};
+/* Obol's names and, beside them, those storefronts built for seed 001
+ * send (paymentMethod ...); a body may use either. */
+static const char *const pay_fields[] = {
+  "payment_method", "card", "ip_address", "return_url", "failure_url",
+  "paymentMethod", "ipAddress", "paymentReturnPage", "paymentFailedPage",
+  "termsAndConditions", "address", NULL};
 static const char *const card_fields[] = {"number", "exp_month", "exp_year",
                                           "cvc", "holder", NULL};
+
+/* A member under Obol's name or the storefront's; *name says which. */
+static json_t *pay_member(api_pay_t *pay, json_t *body, const char *native,
+                          const char *storefront, const char **name)
+{
+  json_t *value = json_object_get(body, native);
+
+  *name = native;
+  if(!value && (value = json_object_get(body, storefront))) {
+    pay->storefront = 1;
+    *name = storefront;
+  }
+  return value;
+}
 
 /* A card member as text: strings as they are, integers printed. */
 static const char *pay_card_text(json_t *card, const char *name, char *buf,
@@ -159,45 +179,110 @@ static void pay_read_card(json_t *card, payment_attempt_t *attempt,
                 &attempt->card, errors, "card.");
 }
 
-/* Validates the body into the attempt; problems go to errors. */
+/* A redirect URL of the attempt: absolute, on the allowed hosts. */
+static const char *pay_url(api_pay_t *pay, json_t *value, const char *name,
+                           json_t *errors)
+{
+  const char *url = json_string_value(value);
+  const char *problem;
+
+  if(!value)
+    return NULL;
+  problem = url ? api_check_url(url) : "must be an absolute http(s) URL";
+  if(!problem && !api_host_allowed(&pay->shop, url))
+    problem = "its host is not among the shop's allowed_redirect_hosts";
+  if(problem)
+    json_object_set_new(errors, name, json_string(problem));
+  return problem ? NULL : url;
+}
+
+/* A storefront's address{} (seed 001) into the order's client fields. */
+static void pay_read_address(api_pay_t *pay, json_t *address, json_t *errors)
+{
+  static const char *const names[][2] = {
+    {"firstName", "first_name"}, {"lastName", "last_name"},
+    {"email", "email"},          {"address1", "address"},
+    {"city", "city"},            {"country", "country"},
+    {"phoneNumber", "phone"},    {"zipCode", "zip"}};
+  const char *text, *problem;
+  char path[40];
+  size_t i;
+
+  if(!json_is_object(address)) {
+    json_object_set_new(errors, "address", json_string("must be an object"));
+    return;
+  }
+  pay->attempt.client = json_object();
+  for(i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    json_t *value = json_object_get(address, names[i][0]);
+    if(!value || json_is_null(value))
+      continue;
+    text = json_string_value(value);
+    problem = !text || api_text_length(value) > 255
+                  ? "must be a string of at most 255 characters"
+              : !strcmp(names[i][1], "country") ? api_check_country(text)
+              : !strcmp(names[i][1], "email")   ? api_check_email(text)
+                                                : NULL;
+    snprintf(path, sizeof(path), "address.%s", names[i][0]);
+    if(problem)
+      json_object_set_new(errors, path, json_string(problem));
+    else
+      json_object_set(pay->attempt.client, names[i][1], value);
+  }
+}
+
+/* Validates the body into the attempt; problems go to errors, under the
+ * names the body used. */
 static void pay_read(api_pay_t *pay, json_t *body, json_t *errors)
 {
   payment_attempt_t *attempt = &pay->attempt;
-  const char *method = json_string_value(json_object_get(body,
-                                                         "payment_method"));
-  const char *ip = json_string_value(json_object_get(body, "ip_address"));
-  const char *url = json_string_value(json_object_get(body, "return_url"));
-  json_t *card = json_object_get(body, "card");
+  const char *method_name, *ip_name, *return_name, *failed_name;
+  json_t *method_value = pay_member(pay, body, "payment_method",
+                                    "paymentMethod", &method_name);
+  json_t *ip_value = pay_member(pay, body, "ip_address", "ipAddress",
+                                &ip_name);
+  json_t *return_value = pay_member(pay, body, "return_url",
+                                    "paymentReturnPage", &return_name);
+  json_t *failed_value = pay_member(pay, body, "failure_url",
+                                    "paymentFailedPage", &failed_name);
+  json_t *terms = json_object_get(body, "termsAndConditions");
+  json_t *address = json_object_get(body, "address");
+  const char *method = json_string_value(method_value);
+  const char *ip = json_string_value(ip_value);
   int parsed = acquirer_method_parse(method);
-  const char *problem;
 
   api_check_unknown_fields(body, pay_fields, errors);
+  if(terms || address)
+    pay->storefront = 1;
   if(parsed < 0)
-    json_object_set_new(errors, "payment_method", json_string(
+    json_object_set_new(errors, method_name, json_string(
         "must be card, bank_transfer, wallet or invoice"));
   else if(!api_shop_offers(&pay->shop, (acquirer_method_t)parsed))
-    json_object_set_new(errors, "payment_method", json_string(
+    json_object_set_new(errors, method_name, json_string(
         "is not among the shop's payment_methods"));
   attempt->method = parsed < 0 ? ACQUIRER_METHOD_CARD
                                : (acquirer_method_t)parsed;
   if(parsed == ACQUIRER_METHOD_CARD)
-    pay_read_card(card, attempt, errors);
-  else if(card && parsed >= 0)
+    pay_read_card(json_object_get(body, "card"), attempt, errors);
+  else if(json_object_get(body, "card") && parsed >= 0)
     json_object_set_new(errors, "card", json_string(
         "is only for payment_method card"));
-  if(json_object_get(body, "ip_address") &&
-     (!ip || (problem = api_check_ip(ip)) != NULL))
-    json_object_set_new(errors, "ip_address",
+  if(ip_value && (!ip || api_check_ip(ip)))
+    json_object_set_new(errors, ip_name,
                         json_string("must be an IPv4 or IPv6 address"));
-  attempt->customer_ip = ip;
-  if(json_object_get(body, "return_url")) {
-    problem = url ? api_check_url(url) : "must be an absolute http(s) URL";
-    if(!problem && !api_host_allowed(&pay->shop, url))
-      problem = "its host is not among the shop's allowed_redirect_hosts";
-    if(problem)
-      json_object_set_new(errors, "return_url", json_string(problem));
-  }
-  attempt->return_url = url;
+  /* none given: the trusted proxy's Cf-Pseudo-IPv4 (seed 001), if any */
+  attempt->customer_ip = ip_value ? ip
+                         : http_forwarded_ip(pay->req, pay->forwarded_ip,
+                                             sizeof(pay->forwarded_ip))
+                             ? pay->forwarded_ip : NULL;
+  attempt->return_url = pay_url(pay, return_value, return_name, errors);
+  attempt->failed_url = pay_url(pay, failed_value, failed_name, errors);
+  if(terms && !json_is_true(terms))
+    json_object_set_new(errors, "termsAndConditions",
+                        json_string("must be accepted (true)"));
+  if(address)
+    pay_read_address(pay, address, errors);
+  attempt->dialect = pay->storefront ? "storefront" : NULL;
 }
 
 /* The form of a form action: the fields, and HTML that posts itself. */
@@ -359,6 +444,8 @@ http_status_t api_order_pay(http_request_t *req)
   }
   errors = json_object();
   pay_read(pay, req->json ? req->json : errors, errors);
+  if(pay->attempt.client) /* kept until the request ends */
+    http_request_keep(req, pay->attempt.client);
   if(json_object_size(errors)) {
     http_respond_payment_error(
         req, 400, "validation_error",
@@ -422,7 +509,9 @@ payment_result_attempt(const api_payment_view_t *view, const char *uid)
 http_status_t api_order_payment_result(http_request_t *req)
 {
   json_t *body = req->json;
-  json_t *uid = json_object_get(body, "transaction_id");
+  json_t *fields = json_object_get(body, "paymentMethodFields");
+  json_t *uid = json_object_get(json_is_object(fields) ? fields : body,
+                                "transaction_id");
   json_t *back = json_object_get(body, "redirect_to_payment");
   const store_transaction_t *transaction;
   api_payment_view_t view;

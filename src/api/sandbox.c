@@ -59,12 +59,17 @@ static int sandbox_load(sandbox_view_t *view, http_request_t *req)
   return 0;
 }
 
-/* Back to where the attempt said, with the transaction's uid. */
+/* Back to where the attempt said, with the transaction's uid: its page
+ * for failures when it failed and has one (seed 001 paymentFailedPage). */
 static void sandbox_return(sandbox_view_t *view)
 {
   const char *back = view->transaction.text[STORE_TXN_RETURN_URL];
+  const char *failed = view->transaction.text[STORE_TXN_FAILED_URL];
   core_buf_t url;
 
+  if(failed && payment_finished(&view->transaction) &&
+     strcmp(view->transaction.status, "successful"))
+    back = failed;
   core_buf_init(&url, 8192);
   if(back)
     core_buf_append_str(&url, back);

@@ -65,6 +65,7 @@ struct http_request {
   int param_count;
   core_buf_t body;      /* raw body, bounded by the server's body limit */
   json_t *json;         /* parsed body (objects only), NULL when empty */
+  json_t *kept;         /* values released when the request ends */
   char request_id[HTTP_REQUEST_ID_MAX];
   /* set by authentication */
   char shop_id[STORE_ID_MAX];
@@ -141,6 +142,13 @@ obol_rc http_key_check(http_request_t *req, const char *secret,
 /* The customer's address: the peer's, or, when the peer is the trusted
  * proxy, its Cf-Pseudo-IPv4 or the first X-Forwarded-For entry. */
 void http_client_ip(const http_request_t *req, char *out, size_t size);
+/* Only the trusted proxy's word for it: 1 with the address in out, 0 when
+ * the peer is not the trusted proxy or it sent no valid address. */
+int http_forwarded_ip(const http_request_t *req, char *out, size_t size);
+
+/* Takes over value (json_decref'd when the request ends): for what work
+ * that outlives the handler needs. */
+void http_request_keep(http_request_t *req, json_t *value);
 
 /* ---- responses: the only way handlers answer ---- */
 /* Takes ownership of body (json_decref'd). */

@@ -59,9 +59,17 @@ static http_request_t *server_request_new(http_server_t *server,
   return req;
 }
 
+void http_request_keep(http_request_t *req, json_t *value)
+{
+  if(!req->kept)
+    req->kept = json_array();
+  json_array_append_new(req->kept, value);
+}
+
 static void server_request_free(http_request_t *req)
 {
   json_decref(req->json);
+  json_decref(req->kept);
   core_buf_free(&req->body);
   if(!req->static_body)
     free(req->response_body);
@@ -121,41 +129,53 @@ const char *http_cookie(const http_request_t *req, const char *name)
   return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
 }
 
-void http_client_ip(const http_request_t *req, char *out, size_t size)
+/* The peer's address as text. */
+static void server_peer(const http_request_t *req, char *out, size_t size)
 {
   const union MHD_ConnectionInfo *info = MHD_get_connection_info(
       req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+  snprintf(out, size, "%s", "");
+  if(!info || !info->client_addr)
+    return;
+  if(info->client_addr->sa_family == AF_INET)
+    inet_ntop(AF_INET,
+              &((const struct sockaddr_in *)info->client_addr)->sin_addr,
+              out, (socklen_t)size);
+  else if(info->client_addr->sa_family == AF_INET6)
+    inet_ntop(AF_INET6,
+              &((const struct sockaddr_in6 *)info->client_addr)->sin6_addr,
+              out, (socklen_t)size);
+}
+
+int http_forwarded_ip(const http_request_t *req, char *out, size_t size)
+{
   const char *proxy = req->server->options.trusted_proxy;
   const char *forwarded;
-  char peer[INET6_ADDRSTRLEN] = "";
+  unsigned char binary[16];
+  char peer[INET6_ADDRSTRLEN];
+  size_t length;
 
-  if(info && info->client_addr) {
-    const struct sockaddr *address = info->client_addr;
-    if(address->sa_family == AF_INET)
-      inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr,
-                peer, sizeof(peer));
-    else if(address->sa_family == AF_INET6)
-      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)address)->sin6_addr,
-                peer, sizeof(peer));
-  }
-  snprintf(out, size, "%s", peer);
+  server_peer(req, peer, sizeof(peer));
   if(!proxy || strcmp(proxy, peer))
-    return;
+    return 0;
   forwarded = http_header(req, "Cf-Pseudo-IPv4");
   if(!forwarded)
     forwarded = http_header(req, "X-Forwarded-For");
-  if(forwarded) {
-    unsigned char binary[16];
-    size_t length = strcspn(forwarded, ", ");
-    if(length && length < size) {
-      memcpy(out, forwarded, length);
-      out[length] = '\0';
-    }
-    /* a header that is not an address is not believed */
-    if(inet_pton(AF_INET, out, binary) != 1 &&
-       inet_pton(AF_INET6, out, binary) != 1)
-      snprintf(out, size, "%s", peer);
-  }
+  length = forwarded ? strcspn(forwarded, ", ") : 0;
+  if(!length || length >= size)
+    return 0;
+  memcpy(out, forwarded, length);
+  out[length] = '\0';
+  /* a header that is not an address is not believed */
+  return inet_pton(AF_INET, out, binary) == 1 ||
+         inet_pton(AF_INET6, out, binary) == 1;
+}
+
+void http_client_ip(const http_request_t *req, char *out, size_t size)
+{
+  if(!http_forwarded_ip(req, out, size))
+    server_peer(req, out, size);
 }
 
 int http_basic_auth(http_request_t *req, const char **user,

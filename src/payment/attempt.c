@@ -348,6 +348,10 @@ static obol_rc payment_new_transaction(payment_attempt_t *attempt,
                    attempt->customer_ip);
   payment_set_text(transaction, attempt->arena, STORE_TXN_RETURN_URL,
                    attempt->return_url);
+  payment_set_text(transaction, attempt->arena, STORE_TXN_FAILED_URL,
+                   attempt->failed_url);
+  payment_set_text(transaction, attempt->arena, STORE_TXN_DIALECT,
+                   attempt->dialect);
   if(attempt->method == ACQUIRER_METHOD_CARD && digits >= 4) {
     payment_set_text(transaction, attempt->arena, STORE_TXN_BRAND,
                      acquirer_brand_name(acquirer_card_brand(card->number)));
@@ -359,6 +363,32 @@ static obol_rc payment_new_transaction(payment_attempt_t *attempt,
     transaction->exp_year = card->exp_year;
   }
   return OBOL_OK;
+}
+
+/* Customer details given with the attempt (a storefront's address) join
+ * the order's client, in the same write as the attempt. */
+static obol_rc payment_merge_client(payment_attempt_t *attempt)
+{
+  json_t *details, *client;
+  char *text;
+
+  if(!attempt->client || !json_object_size(attempt->client))
+    return OBOL_OK;
+  details = json_loads(attempt->order.details, 0, NULL);
+  if(!details)
+    return OBOL_ERR_STORE;
+  client = json_object_get(details, "client");
+  if(!json_is_object(client)) {
+    client = json_object();
+    json_object_set_new(details, "client", client);
+  }
+  json_object_update(client, attempt->client);
+  text = json_dumps(details, JSON_COMPACT);
+  json_decref(details);
+  attempt->order.details = text ? core_arena_strdup(attempt->arena, text)
+                                : NULL;
+  free(text);
+  return attempt->order.details ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
 static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
@@ -397,7 +427,9 @@ static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
                            : PAYMENT_REFUSED_STATE;
     return attempt->hooks.answer(tx, attempt);
   }
-  rc = payment_new_transaction(attempt, now);
+  rc = payment_merge_client(attempt);
+  if(!rc)
+    rc = payment_new_transaction(attempt, now);
   if(!rc)
     rc = store_tx_transaction_insert(tx, &attempt->transaction);
   if(!rc)

@@ -135,13 +135,23 @@ json_t *payment_receipt_json(const store_order_t *order,
                              const store_transaction_t *transaction,
                              const store_shop_t *shop)
 {
-  return json_pack(
+  /* a storefront built for seed 001 reads the order as placed: untouched,
+   * Pending (its own fulfilment has not started); paymentStatus says how
+   * the payment stands */
+  const char *dialect = transaction->text[STORE_TXN_DIALECT];
+  int storefront = dialect && !strcmp(dialect, "storefront");
+  json_t *out = json_pack(
       "{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:s}", "order", order->id,
-      "status", order->status, "statusDescription",
-      payment_status_description(order), "amount", (json_int_t)order->amount,
+      "status", storefront ? "untouched" : order->status,
+      "statusDescription",
+      storefront ? "Pending" : payment_status_description(order), "amount",
+      (json_int_t)order->amount,
       "currency", order->currency, "merchant_reference",
       order->merchant_reference ? json_string(order->merchant_reference)
                                 : json_null(),
       "transaction", payment_transaction_json(transaction), "affiliateHtml",
       shop->affiliate_html ? shop->affiliate_html : "");
+  if(out && storefront)
+    json_object_set_new(out, "paymentStatus", json_string(order->status));
+  return out;
 }

@@ -81,6 +81,9 @@ struct payment_attempt {
   acquirer_card_t card;   /* memory only; wiped after the call */
   const char *customer_ip;
   const char *return_url;
+  const char *failed_url; /* where the customer goes when it fails */
+  const char *dialect;    /* NULL, or "storefront" (seed 001's names) */
+  json_t *client;         /* customer details to merge into the order's */
   const char *iban;       /* payout to a bank account */
   store_event_t created;  /* payout: the new order's first event */
   payment_hooks_t hooks;

@@ -27,7 +27,8 @@
   "finished_at, code, message, payment_method, brand, last_4, holder, "     \
   "auth_code, bank_code, rrn, ref_id, avs_result, cvc_result, "             \
   "billing_descriptor, three_d_secure, customer_ip, return_url, "           \
-  "redirect_url, merchant_reference_2, reason, respond_by"
+  "redirect_url, merchant_reference_2, reason, failed_url, dialect, "        \
+  "respond_by"
 
 /* Pages of orders: newest first, (created_at, id) as a stable cursor. Each
  * filter combination has its own statement so each uses its own index. */
@@ -194,14 +195,14 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "INSERT INTO transactions (" TRANSACTION_COLUMNS ") VALUES (?1, ?2, "
       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
       "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-      "?32, ?33, ?34, ?35)",
+      "?32, ?33, ?34, ?35, ?36, ?37)",
   [STORE_SQL_TRANSACTION_UPDATE] =
       "UPDATE transactions SET status = ?6, amount = ?8, deadline_at = ?12, "
       "updated_at = ?14, finished_at = ?15, code = ?16, message = ?17, "
       "auth_code = ?22, bank_code = ?23, rrn = ?24, ref_id = ?25, "
       "avs_result = ?26, cvc_result = ?27, billing_descriptor = ?28, "
       "three_d_secure = ?29, redirect_url = ?32, merchant_reference_2 = ?33, "
-      "respond_by = ?35 "
+      "respond_by = ?37 "
       "WHERE shop_id = ?2 AND id = ?1",
   [STORE_SQL_MIGRATION_VERSION] =
       "SELECT coalesce(max(version), 0) FROM schema_migrations",
@@ -368,6 +369,9 @@ const char *const store_migrations[] = {
   /* 10: payout orders beside payment orders */
   ("ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';"
    "CREATE INDEX orders_shop_kind ON orders (shop_id, kind, created_at, id);"),
+  /* 11: an attempt's page for failures, and the names it was asked in */
+  ("ALTER TABLE transactions ADD COLUMN failed_url TEXT;"
+   "ALTER TABLE transactions ADD COLUMN dialect TEXT;"),
 };
 
 const int store_migration_count =

@@ -124,6 +124,8 @@ typedef enum {
   STORE_TXN_REDIRECT_URL,
   STORE_TXN_MERCHANT_REFERENCE_2,
   STORE_TXN_REASON, /* the merchant's, for a refund */
+  STORE_TXN_FAILED_URL, /* where the customer goes when it fails */
+  STORE_TXN_DIALECT,    /* the names it was asked in: NULL or storefront */
   STORE_TXN_TEXT_COUNT
 } store_txn_text_t;
 
