@@ -37,6 +37,7 @@ http_status_t api_order_void(http_request_t *req);
 http_status_t api_order_refund(http_request_t *req);
 http_status_t api_order_reverse(http_request_t *req);
 http_status_t api_sandbox_dispute(http_request_t *req);
+http_status_t api_sandbox_refund_reversal(http_request_t *req);
 http_status_t api_session_token(http_request_t *req);
 http_status_t api_session_create(http_request_t *req);
 http_status_t api_session_get(http_request_t *req);

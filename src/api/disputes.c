@@ -37,10 +37,13 @@ static obol_rc dispute_apply(store_tx_t *tx, void *arg)
     dispute->refused = 2;
     return OBOL_ERR_CONFLICT;
   }
-  rc = payment_dispute(tx, req->arena, &dispute->order, dispute->stage,
-                       dispute->amount, dispute->reason_code,
-                       dispute->evidence, core_now_ms(),
-                       &dispute->transaction);
+  rc = dispute->stage == ORDER_REFUND_REVERSED
+           ? payment_refund_reversal(tx, req->arena, &dispute->order,
+                                     core_now_ms(), &dispute->transaction)
+           : payment_dispute(tx, req->arena, &dispute->order, dispute->stage,
+                             dispute->amount, dispute->reason_code,
+                             dispute->evidence, core_now_ms(),
+                             &dispute->transaction);
   if(rc == OBOL_ERR_CONFLICT)
     dispute->refused = 1;
   if(rc)
@@ -177,5 +180,27 @@ http_status_t api_dispute_evidence(http_request_t *req)
   dispute->req = req;
   dispute->stage = ORDER_REPRESENTATION;
   dispute->evidence = core_arena_strdup(req->arena, json_string_value(text));
+  return dispute_submit(req, dispute);
+}
+
+/* POST /v1/sandbox/orders/{id}/refund-reversal: the sandbox's processing
+ * centre undoes the latest confirmed refund (test orders only). */
+http_status_t api_sandbox_refund_reversal(http_request_t *req)
+{
+  dispute_t *dispute = core_arena_alloc(req->arena, sizeof(*dispute));
+
+  if(req->json && json_object_size(req->json)) {
+    http_respond_error(req, 400, "validation_error",
+                       "this action takes no body fields", NULL);
+    return HTTP_DONE;
+  }
+  if(!dispute) {
+    http_respond_rc(req, OBOL_ERR_NOMEM);
+    return HTTP_DONE;
+  }
+  memset(dispute, 0, sizeof(*dispute));
+  dispute->req = req;
+  dispute->sandbox = 1;
+  dispute->stage = ORDER_REFUND_REVERSED;
   return dispute_submit(req, dispute);
 }

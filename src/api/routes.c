@@ -21,6 +21,8 @@ const http_route_t api_routes[] = {
   {"POST", "/v1/orders/{id}/dispute/evidence", api_dispute_evidence,
    HTTP_KEY},
   {"POST", "/v1/sandbox/orders/{id}/dispute", api_sandbox_dispute, HTTP_KEY},
+  {"POST", "/v1/sandbox/orders/{id}/refund-reversal",
+   api_sandbox_refund_reversal, HTTP_KEY},
   {"POST", "/v1/orders/{id}/payment-result", api_order_payment_result, HTTP_KEY},
   {"GET", "/v1/orders/{id}/receipt", api_order_receipt, HTTP_KEY},
   {"GET", "/v1/orders/{id}/transactions", api_order_transactions, HTTP_KEY},

@@ -99,3 +99,45 @@ obol_rc payment_dispute(store_tx_t *tx, core_arena_t *arena,
     rc = payment_outbox(tx, arena, order, out, &event);
   return rc;
 }
+
+obol_rc payment_refund_reversal(store_tx_t *tx, core_arena_t *arena,
+                                store_order_t *order, int64_t now,
+                                store_transaction_t *out)
+{
+  store_transaction_t *rows = NULL;
+  const store_transaction_t *refund = NULL;
+  store_event_t event;
+  size_t count = 0, i;
+  obol_rc rc;
+
+  if(order_transition((order_status_t)order_status_parse(order->status),
+                      ORDER_REFUND_REVERSED, NULL))
+    return OBOL_ERR_CONFLICT;
+  rc = store_tx_transaction_list(tx, arena, order->shop_id, order->id, &rows,
+                                 &count);
+  if(rc)
+    return rc;
+  /* the latest confirmed refund is the one the processing centre undid */
+  for(i = 0; i < count; i++)
+    if(!strcmp(rows[i].type, "refund") &&
+       !strcmp(rows[i].status, "successful"))
+      refund = &rows[i];
+  if(!refund)
+    return OBOL_ERR_CONFLICT;
+  rc = dispute_transaction(order, refund->id, "refund_reversal",
+                           refund->amount, now, out);
+  if(rc)
+    return rc;
+  snprintf(out->status, sizeof(out->status), "successful");
+  out->finished_at = now;
+  out->text[STORE_TXN_MESSAGE] = "The refund was reversed by the processing "
+                                 "centre.";
+  order->refunded_amount -= refund->amount;
+  rc = store_tx_transaction_insert(tx, out);
+  if(!rc)
+    rc = order_change_status_for(tx, arena, order, ORDER_REFUND_REVERSED,
+                                 now, payment_text(arena, out), &event);
+  if(!rc)
+    rc = payment_outbox(tx, arena, order, out, &event);
+  return rc;
+}

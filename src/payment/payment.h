@@ -140,6 +140,14 @@ obol_rc payment_dispute(store_tx_t *tx, core_arena_t *arena,
                         const char *evidence, int64_t now,
                         store_transaction_t *out);
 
+/* The acquirer undid the latest confirmed refund (seed 002 "refund
+ * reversed"): a refund_reversal transaction, the refunded total back down,
+ * the order refund_reversed with its event. OBOL_ERR_CONFLICT when the
+ * order has no confirmed refund to reverse now. */
+obol_rc payment_refund_reversal(store_tx_t *tx, core_arena_t *arena,
+                                store_order_t *order, int64_t now,
+                                store_transaction_t *out);
+
 /* Queues the callback (seed 004) and notification (seed 003) deliveries of
  * an attempt's new state, with its event, in tx. */
 obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,

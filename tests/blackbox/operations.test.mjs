@@ -172,6 +172,30 @@ test('refunds: partial, several, confirmed later; a declined one leaves the tota
   assert.equal(checkout.gateway_response.payment.uid, txs[0].uid);
 });
 
+test('a confirmed refund can be reversed by the acquirer: refund_reversed, the total back', async () => {
+  const o = await paidOrder();
+  assertRefused(await c.post(`/v1/sandbox/orders/${o.id}/refund-reversal`), 409,
+    'invalid_state_transition');
+  await op(o.id, 'refund', { amount: 300 });
+  assert.equal((await settled(o.id)).refunded_amount, 300);
+  const r = await c.post(`/v1/sandbox/orders/${o.id}/refund-reversal`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.order.status, 'refund_reversed');
+  assert.equal(r.json.order.refunded_amount, 0);
+  assert.equal(r.json.order.refundable_amount, 1250);
+  assert.equal(r.json.transaction.type, 'refund_reversal');
+  assert.equal(r.json.transaction.amount, 300);
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.equal(types.at(-1), 'order.refund_reversed');
+  assertRefused(await c.post(`/v1/sandbox/orders/${o.id}/refund-reversal`), 409,
+    'invalid_state_transition');
+  // refunds go on from there
+  await op(o.id, 'refund', { amount: 1250 });
+  const s = await settled(o.id);
+  assert.equal(s.status, 'refunded');
+  assert.equal(s.refunded_amount, 1250);
+});
+
 test('50 concurrent refund requests never refund more than was captured', async () => {
   const o = await paidOrder();
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
