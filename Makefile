@@ -8,7 +8,7 @@ LIBS = -lmicrohttpd -ljansson -lsqlite3 -lpq -lcurl -lcrypto -lm -pthread
 TEST_LIBS = -lcmocka
 
 BUILD ?= build
-SOURCES = $(wildcard src/core/*.c src/store/*.c src/order/*.c src/acquirer/*.c src/payment/*.c src/notify/*.c src/http/*.c src/page/*.c src/api/*.c)
+SOURCES = $(wildcard src/core/*.c src/store/*.c src/order/*.c src/acquirer/*.c src/payment/*.c src/dialect/*.c src/notify/*.c src/http/*.c src/page/*.c src/api/*.c)
 OBJECTS = $(SOURCES:%.c=$(BUILD)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 DEPS_STAMP = .deps-installed

@@ -65,6 +65,22 @@ http_status_t api_webhook_get(http_request_t *req);
 http_status_t api_webhook_patch(http_request_t *req);
 http_status_t api_webhook_delete(http_request_t *req);
 http_status_t api_webhook_rotate(http_request_t *req);
+/* The same for a seed provider's API: its payload shape and event names. */
+http_status_t api_webhook_create_as(http_request_t *req, const char *dialect);
+http_status_t api_webhook_patch_as(http_request_t *req, const char *dialect);
+http_status_t api_webhook_list_as(http_request_t *req, const char *dialect);
+/* Seed 002's API under /api/v0.6/ (gate.c). */
+http_status_t api_gate_order_create(http_request_t *req);
+http_status_t api_gate_order_get(http_request_t *req);
+http_status_t api_gate_order_list(http_request_t *req);
+http_status_t api_gate_capture(http_request_t *req);
+http_status_t api_gate_refund(http_request_t *req);
+http_status_t api_gate_cancel(http_request_t *req);
+http_status_t api_gate_reverse(http_request_t *req);
+http_status_t api_gate_do(http_request_t *req);
+http_status_t api_gate_webhook_create(http_request_t *req);
+http_status_t api_gate_webhook_list(http_request_t *req);
+http_status_t api_gate_webhook_update(http_request_t *req);
 http_status_t api_event_deliveries(http_request_t *req);
 http_status_t api_event_list(http_request_t *req);
 http_status_t api_event_get(http_request_t *req);
@@ -96,6 +112,10 @@ http_status_t api_order_create_from(http_request_t *req, json_t *body,
  * (1); 0 when its order is not a session's (answer it natively). */
 int api_session_transaction(http_request_t *req,
                             const store_transaction_t *transaction);
+/* Cancels or receives the request's order ({id}) as the table allows;
+ * answer NULL: the order in the view asked for. */
+http_status_t api_order_act(http_request_t *req, const char *name,
+                            order_status_t to, api_order_answer_fn answer);
 /* A new order's id and checkout token. */
 obol_rc api_order_identity(store_order_t *order);
 /* Answers with the order as JSON text at the view. */

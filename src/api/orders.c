@@ -390,6 +390,7 @@ typedef struct {
   order_view_t view;
   char current[STORE_STATUS_MAX];
   int refused; /* the transition table said no */
+  api_order_answer_fn answer; /* a dialect's answer; NULL: the order */
 } order_action_t;
 
 static obol_rc order_action_apply(store_tx_t *tx, void *arg)
@@ -427,7 +428,9 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
     return rc;
   rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
-    rc = api_order_respond(req, 200, &order, action->view, now);
+    rc = action->answer ? action->answer(req, &order)
+                        : api_order_respond(req, 200, &order, action->view,
+                                            now);
   if(!rc)
     rc = http_tx_record(tx, req);
   return rc;
@@ -451,8 +454,8 @@ static void order_action_done(void *arg, obol_rc rc)
   http_resume(req);
 }
 
-static http_status_t order_action(http_request_t *req, const char *name,
-                                  order_status_t to)
+http_status_t api_order_act(http_request_t *req, const char *name,
+                            order_status_t to, api_order_answer_fn answer)
 {
   order_action_t *action = core_arena_alloc(req->arena, sizeof(*action));
   int view = order_view(req);
@@ -477,6 +480,7 @@ static http_status_t order_action(http_request_t *req, const char *name,
   action->to = to;
   action->action = name;
   action->view = (order_view_t)view;
+  action->answer = answer;
   rc = store_submit(http_store(req), order_action_apply, order_action_done,
                     action);
   if(rc) {
@@ -488,10 +492,10 @@ static http_status_t order_action(http_request_t *req, const char *name,
 
 http_status_t api_order_cancel(http_request_t *req)
 {
-  return order_action(req, "cancel", ORDER_CANCELLED);
+  return api_order_act(req, "cancel", ORDER_CANCELLED, NULL);
 }
 
 http_status_t api_order_receive(http_request_t *req)
 {
-  return order_action(req, "receive", ORDER_RECEIVED);
+  return api_order_act(req, "receive", ORDER_RECEIVED, NULL);
 }

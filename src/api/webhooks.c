@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dialect/dialect.h"
 #include "api.h"
 
 #define WEBHOOK_EVENTS_MAX 64
@@ -15,10 +16,33 @@
 static const char *const webhook_fields[] = {"url", "events", "description",
                                              "enabled", NULL};
 
+/* An endpoint made through seed 002's API shows and takes its event
+ * names; it is stored with Obol's (one outbox matches them all). */
+static int webhook_gate(const store_endpoint_t *endpoint)
+{
+  return endpoint->dialect && !strcmp(endpoint->dialect, "gate");
+}
+
+static json_t *webhook_events_json(const store_endpoint_t *endpoint)
+{
+  json_t *events = json_loads(endpoint->events, 0, NULL);
+  json_t *item;
+  size_t index;
+
+  if(!events)
+    return json_array();
+  if(webhook_gate(endpoint))
+    json_array_foreach(events, index, item)
+      json_array_set_new(events, index,
+                         json_string(dialect_gate_event(
+                             json_string_value(item))));
+  return events;
+}
+
 static json_t *webhook_json(const store_endpoint_t *endpoint,
                             const char *secret)
 {
-  json_t *events = json_loads(endpoint->events, 0, NULL);
+  json_t *events = webhook_events_json(endpoint);
   json_t *out = json_pack(
       "{s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}", "id", endpoint->id,
       "object", "webhook_endpoint", "url", endpoint->url, "events",
@@ -74,6 +98,18 @@ static void webhook_input(http_request_t *req, json_t *body, int creating,
       json_object_set_new(fields, "events",
                           json_string("must be an array of 1 to 64 event "
                                       "types, or [\"*\"]"));
+    if(webhook_gate(endpoint) && json_is_array(events)) {
+      events = json_deep_copy(events); /* the provider's names -> Obol's */
+      json_array_foreach(events, index, item) {
+        const char *type = json_is_string(item)
+                               ? dialect_gate_event_type(
+                                     json_string_value(item))
+                               : NULL;
+        if(type)
+          json_array_set_new(events, index, json_string(type));
+      }
+      http_request_keep(req, events);
+    }
     json_array_foreach(events, index, item) {
       if(!json_is_string(item) ||
          !order_event_pattern_known(json_string_value(item))) {
@@ -205,6 +241,11 @@ static webhook_job_t *webhook_job(http_request_t *req, webhook_action_t action)
 
 http_status_t api_webhook_create(http_request_t *req)
 {
+  return api_webhook_create_as(req, NULL);
+}
+
+http_status_t api_webhook_create_as(http_request_t *req, const char *dialect)
+{
   webhook_job_t *job = webhook_job(req, WEBHOOK_CREATE);
   json_t *fields = json_object();
   json_t *body = req->json ? req->json : json_object();
@@ -216,6 +257,7 @@ http_status_t api_webhook_create(http_request_t *req)
   }
   job->endpoint.events = "[\"*\"]";
   job->endpoint.enabled = 1;
+  job->endpoint.dialect = dialect;
   webhook_input(req, body, 1, &job->endpoint, fields);
   if(!req->json)
     json_decref(body);
@@ -239,6 +281,12 @@ http_status_t api_webhook_create(http_request_t *req)
 
 http_status_t api_webhook_list(http_request_t *req)
 {
+  return api_webhook_list_as(req, NULL);
+}
+
+/* dialect: only the endpoints made through that provider's API. */
+http_status_t api_webhook_list_as(http_request_t *req, const char *dialect)
+{
   store_endpoint_t *rows = NULL;
   size_t count = 0, i;
   json_t *data;
@@ -251,7 +299,8 @@ http_status_t api_webhook_list(http_request_t *req)
   }
   data = json_array();
   for(i = 0; i < count; i++)
-    json_array_append_new(data, webhook_json(&rows[i], NULL));
+    if(!dialect || (rows[i].dialect && !strcmp(rows[i].dialect, dialect)))
+      json_array_append_new(data, webhook_json(&rows[i], NULL));
   http_respond_json(req, 200, json_pack("{s:o, s:b}", "data", data,
                                         "has_more", 0));
   return HTTP_DONE;
@@ -271,6 +320,11 @@ http_status_t api_webhook_get(http_request_t *req)
 
 http_status_t api_webhook_patch(http_request_t *req)
 {
+  return api_webhook_patch_as(req, NULL);
+}
+
+http_status_t api_webhook_patch_as(http_request_t *req, const char *dialect)
+{
   webhook_job_t *job = webhook_job(req, WEBHOOK_PATCH);
   store_endpoint_t scratch;
   json_t *fields = json_object();
@@ -281,6 +335,7 @@ http_status_t api_webhook_patch(http_request_t *req)
     return HTTP_DONE;
   }
   memset(&scratch, 0, sizeof(scratch));
+  scratch.dialect = dialect;
   if(req->json)
     webhook_input(req, req->json, 0, &scratch, fields);
   if(json_object_size(fields)) {

@@ -11,6 +11,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "../dialect/dialect.h"
+#include "../order/order.h"
 #include "notify.h"
 
 #define NOTIFY_BATCH 256
@@ -153,6 +155,34 @@ static obol_rc notify_transaction_payload(notify_transfer_t *transfer,
   return rc;
 }
 
+/* A seed 002 endpoint's payload: {"event_type", ...the order in that
+ * provider's shape}. */
+static obol_rc notify_gate_payload(notify_transfer_t *transfer)
+{
+  store_work_t *work = &transfer->work;
+  json_t *data = json_loads(work->event_data, 0, NULL);
+  json_t *events = json_pack("[{s:s, s:I, s:O?}]", "type", work->event_type,
+                             "created_at", (json_int_t)work->event_created_at,
+                             "status", json_object_get(
+                                 json_object_get(data, "order"), "status"));
+  json_t *order = dialect_gate_order(json_object_get(data, "order"), events,
+                                     order_config()->public_url, 1);
+  char *text;
+  obol_rc rc = OBOL_ERR_INVALID;
+
+  if(order) {
+    json_object_set_new(order, "event_type",
+                        json_string(dialect_gate_event(work->event_type)));
+    text = json_dumps(order, JSON_COMPACT);
+    rc = text ? core_buf_append_str(&transfer->body, text) : OBOL_ERR_NOMEM;
+    free(text);
+  }
+  json_decref(order);
+  json_decref(events);
+  json_decref(data);
+  return rc;
+}
+
 /* The JSON POSTed: {"id","type","sequence","created","api_version",
  * "data"}; sequence counts the order's events, for ordering and
  * de-duplication (deliveries may arrive out of order, and again). A
@@ -169,6 +199,8 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
                                : notify_transaction_payload(transfer, 0);
   if(!strcmp(work->kind, "notification"))
     return notify_transaction_payload(transfer, 1);
+  if(work->dialect && !strcmp(work->dialect, "gate"))
+    return notify_gate_payload(transfer);
   rc = core_buf_append_str(body, "{\"id\":");
 
   if(!rc)
@@ -237,6 +269,14 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
   }
   transfer->headers = curl_slist_append(transfer->headers,
                                         "User-Agent: Obol/" OBOL_VERSION);
+  if(work->dialect && !strcmp(work->dialect, "gate") && work->secret &&
+     !core_hmac_sha256_hex(work->secret, strlen(work->secret),
+                           transfer->body.data, transfer->body.len, NULL, 0,
+                           signature)) {
+    /* seed 002: hex HMAC-SHA256 of the raw body with the secret */
+    snprintf(header, sizeof(header), "Signature: %s", signature);
+    transfer->headers = curl_slist_append(transfer->headers, header);
+  }
   snprintf(header, sizeof(header), "Obol-Delivery-Id: %s",
            work->delivery.id);
   transfer->headers = curl_slist_append(transfer->headers, header);

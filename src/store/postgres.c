@@ -1132,6 +1132,7 @@ static obol_rc pg_endpoint_read(PGresult *result, int row, core_arena_t *arena,
   out->previous_secret_until = pg_int(result, row, 8);
   out->created_at = pg_int(result, row, 9);
   out->updated_at = pg_int(result, row, 10);
+  out->dialect = pg_text(result, row, 11, arena);
   return out->url && out->events && out->secret ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -1198,6 +1199,7 @@ static obol_rc pg_endpoint_write(store_conn_t *conn, int which,
   pg_param_int(&params, 9, endpoint->previous_secret_until);
   pg_param_int(&params, 10, endpoint->created_at);
   pg_param_int(&params, 11, endpoint->updated_at);
+  pg_param_text(&params, 12, endpoint->dialect);
   return pg_exec_changed(conn, which, &params);
 }
 
@@ -1307,6 +1309,7 @@ static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->event_sequence = pg_int(result, 0, 13);
   out->test = (int)pg_int(result, 0, 14);
   pg_copy(result, 0, 15, out->kind, sizeof(out->kind));
+  out->dialect = pg_text(result, 0, 16, arena);
   PQclear(result);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

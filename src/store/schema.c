@@ -10,7 +10,7 @@
 
 #define ENDPOINT_COLUMNS                                                  \
   "id, shop_id, url, events, description, enabled, secret, "               \
-  "previous_secret, previous_secret_until, created_at, updated_at"
+  "previous_secret, previous_secret_until, created_at, updated_at, dialect"
 
 #define ORDER_COLUMNS                                                       \
   "id, shop_id, token, status, currency, amount, initial_amount, "           \
@@ -121,7 +121,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
                               "ORDER BY created_at, id",
   [STORE_SQL_ENDPOINT_INSERT] = "INSERT INTO webhook_endpoints ("
                                 ENDPOINT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
-                                "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
   [STORE_SQL_ENDPOINT_UPDATE] =
       "UPDATE webhook_endpoints SET url = ?3, events = ?4, description = ?5, "
       "enabled = ?6, secret = ?7, previous_secret = ?8, "
@@ -156,7 +156,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "CASE WHEN d.kind = 'webhook' THEN w.secret ELSE s.signing_secret END, "
       "w.previous_secret, w.previous_secret_until, "
       "CASE WHEN d.kind = 'webhook' THEN w.enabled ELSE 1 END, e.sequence, "
-      "o.test, d.kind "
+      "o.test, d.kind, w.dialect "
       "FROM deliveries d JOIN events e ON e.id = d.event_id "
       "JOIN orders o ON o.id = e.order_id JOIN shops s ON s.id = d.shop_id "
       "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
@@ -372,6 +372,9 @@ const char *const store_migrations[] = {
   /* 11: an attempt's page for failures, and the names it was asked in */
   ("ALTER TABLE transactions ADD COLUMN failed_url TEXT;"
    "ALTER TABLE transactions ADD COLUMN dialect TEXT;"),
+  /* 12: webhook endpoints made through a seed provider's API get its
+   * shape of the payload */
+  "ALTER TABLE webhook_endpoints ADD COLUMN dialect TEXT;",
 };
 
 const int store_migration_count =

@@ -1130,6 +1130,7 @@ static obol_rc sqlite_endpoint_read(sqlite3_stmt *stmt, core_arena_t *arena,
   out->previous_secret_until = sqlite3_column_int64(stmt, 8);
   out->created_at = sqlite3_column_int64(stmt, 9);
   out->updated_at = sqlite3_column_int64(stmt, 10);
+  out->dialect = sqlite_column_text(stmt, 11, arena);
   return out->url && out->events && out->secret ? OBOL_OK : OBOL_ERR_NOMEM;
 }
 
@@ -1209,6 +1210,7 @@ static obol_rc sqlite_endpoint_write(store_conn_t *conn, int which,
   sqlite3_bind_int64(stmt, 9, endpoint->previous_secret_until);
   sqlite3_bind_int64(stmt, 10, endpoint->created_at);
   sqlite3_bind_int64(stmt, 11, endpoint->updated_at);
+  sqlite_bind_text(stmt, 12, endpoint->dialect);
   rc = sqlite_step_done(conn, stmt);
   if(!rc && sqlite3_changes(conn->db) == 0)
     rc = OBOL_ERR_NOT_FOUND;
@@ -1332,6 +1334,7 @@ static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->event_sequence = sqlite3_column_int64(stmt, 13);
   out->test = sqlite3_column_int(stmt, 14);
   sqlite_copy_column(stmt, 15, out->kind, sizeof(out->kind));
+  out->dialect = sqlite_column_text(stmt, 16, arena);
   sqlite3_reset(stmt);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

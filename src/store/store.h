@@ -217,6 +217,7 @@ typedef struct {
   int64_t previous_secret_until;
   int64_t created_at;
   int64_t updated_at;
+  const char *dialect; /* NULL (Obol's payload) or "gate" (seed 002's) */
 } store_endpoint_t;
 
 /* A delivery of one event (the outbox): to a webhook endpoint, or to the
@@ -248,6 +249,7 @@ typedef struct {
   const char *event_data;
   const char *url;             /* NULL: the endpoint was deleted */
   char kind[16];
+  const char *dialect;         /* the endpoint's payload shape, or NULL */
   const char *secret;
   const char *previous_secret; /* NULL or expired: not used */
   int64_t previous_secret_until;
