@@ -70,6 +70,10 @@ http_status_t api_webhook_create_as(http_request_t *req, const char *dialect);
 http_status_t api_webhook_patch_as(http_request_t *req, const char *dialect);
 http_status_t api_webhook_list_as(http_request_t *req, const char *dialect);
 /* Seed 002's API under /api/v0.6/ (gate.c). */
+http_status_t api_ctp_checkout_create(http_request_t *req);
+http_status_t api_ctp_capture(http_request_t *req);
+http_status_t api_ctp_void(http_request_t *req);
+http_status_t api_ctp_refund(http_request_t *req);
 http_status_t api_gate_order_create(http_request_t *req);
 http_status_t api_gate_order_get(http_request_t *req);
 http_status_t api_gate_order_list(http_request_t *req);
@@ -179,6 +183,9 @@ obol_rc api_key_create(store_t *store, const char *shop_id, int live,
                        api_credentials_t *out);
 obol_rc api_key_revoke(store_t *store, const char *key_id);
 json_t *api_shop_json(const store_shop_t *shop);
+/* Makes sure the shop has the RSA key that signs seed 003's notifications
+ * (made on first need); shop gets it. */
+obol_rc api_shop_notification_key(http_request_t *req, store_shop_t *shop);
 
 /* ---- validation: one place for each rule; messages for the fields map ---- */
 /* NULL if valid, else a message saying what is expected. */

@@ -172,8 +172,19 @@ static obol_rc hosted_destination(const store_order_t *order,
     error = "cancelled";
     break;
   }
-  if(direct && api_host_allowed(shop, direct))
-    return core_buf_append_str(out, direct);
+  if(direct && api_host_allowed(shop, direct)) {
+    rc = core_buf_append_str(out, direct);
+    /* seed 003's checkouts tell the shop which token, attempt, outcome */
+    if(!rc && payment_ctp_order(order))
+      rc = core_url_append(out, "token", order->token);
+    if(!rc && transaction && payment_ctp_order(order))
+      rc = core_url_append(out, "uid", transaction->id);
+    if(!rc && transaction && payment_ctp_order(order))
+      rc = core_url_append(out, "status",
+                           !strcmp(transaction->status, "error")
+                               ? "failed" : transaction->status);
+    return rc;
+  }
   if(!urls[STORE_URL_RETURN] || !api_host_allowed(shop, urls[STORE_URL_RETURN]))
     return OBOL_OK;
   /* parameters go before a #fragment */

@@ -37,6 +37,12 @@ const http_route_t api_routes[] = {
   {"POST", "/v1/transactions/{id}/capture", api_session_capture, HTTP_KEY},
   {"POST", "/v1/transactions/{id}/void", api_session_void, HTTP_KEY},
   {"POST", "/v1/transactions/{id}/refund", api_session_refund, HTTP_KEY},
+  /* seed 003: checkout tokens and the gateway's child operations */
+  {"POST", "/ctp/api/checkouts", api_ctp_checkout_create, HTTP_KEY},
+  {"GET", "/ctp/api/checkouts/{token}", api_checkout_get, HTTP_KEY},
+  {"POST", "/transactions/captures", api_ctp_capture, HTTP_KEY},
+  {"POST", "/transactions/voids", api_ctp_void, HTTP_KEY},
+  {"POST", "/transactions/refunds", api_ctp_refund, HTTP_KEY},
   /* seed 002: the Gate API v0.6, in that provider's names */
   {"POST", "/api/v0.6/orders/", api_gate_order_create, HTTP_KEY},
   {"GET", "/api/v0.6/orders/", api_gate_order_list, HTTP_KEY},

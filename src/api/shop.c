@@ -39,6 +39,20 @@ static json_t *shop_surcharge_json(const char *stored)
   return out;
 }
 
+/* The public half of the key that signs seed 003's notifications. */
+static json_t *shop_public_key(const store_shop_t *shop)
+{
+  char *text = NULL;
+  json_t *out;
+
+  if(!shop->notification_key ||
+     core_rsa_public(shop->notification_key, &text))
+    return json_null();
+  out = json_string(text);
+  free(text);
+  return out;
+}
+
 json_t *api_shop_json(const store_shop_t *shop)
 {
   json_t *hosts = json_loads(shop->allowed_redirect_hosts
@@ -68,6 +82,8 @@ json_t *api_shop_json(const store_shop_t *shop)
                         shop_optional_string(shop->affiliate_html));
     json_object_set_new(out, "signing_secret_set",
                         json_boolean(shop->signing_secret != NULL));
+    json_object_set_new(out, "notification_public_key",
+                        shop_public_key(shop));
   }
   else {
     json_decref(brands);
@@ -76,11 +92,53 @@ json_t *api_shop_json(const store_shop_t *shop)
   return out;
 }
 
+/* ---- the RSA key of seed 003's notifications ---- */
+
+typedef struct {
+  http_request_t *req;
+  const char *pem;
+  store_shop_t *shop;
+} shop_key_t;
+
+/* Stores the new key unless another request stored one first. */
+static obol_rc shop_key_apply(store_tx_t *tx, void *arg)
+{
+  shop_key_t *job = arg;
+  obol_rc rc = store_tx_shop_get(tx, job->req->arena, job->req->shop_id,
+                                 job->shop);
+  if(rc || job->shop->notification_key)
+    return rc;
+  job->shop->notification_key = job->pem;
+  return store_tx_shop_update(tx, job->shop);
+}
+
+obol_rc api_shop_notification_key(http_request_t *req, store_shop_t *shop)
+{
+  shop_key_t job = {req, NULL, shop};
+  char *pem = NULL;
+  obol_rc rc;
+
+  if(shop->notification_key)
+    return OBOL_OK;
+  /* made outside the write: a key takes a while, the writer must not */
+  rc = core_rsa_generate(&pem);
+  if(!rc) {
+    job.pem = core_arena_strdup(req->arena, pem);
+    rc = job.pem ? store_write(http_store(req), shop_key_apply, &job)
+                 : OBOL_ERR_NOMEM;
+  }
+  free(pem);
+  return rc;
+}
+
+/* The shop, with its notification key made on first need. */
 http_status_t api_shop_get(http_request_t *req)
 {
   store_shop_t shop;
   obol_rc rc = store_shop_get(http_store(req), req->arena, req->shop_id,
                               &shop);
+  if(!rc)
+    rc = api_shop_notification_key(req, &shop);
   if(rc)
     http_respond_rc(req, rc);
   else
@@ -480,7 +538,14 @@ http_status_t api_shop_patch(http_request_t *req)
     return HTTP_DONE;
   }
   json_decref(fields);
-  rc = store_submit(http_store(req), shop_patch_apply, shop_patch_done, patch);
+  /* the answer is the whole shop, as GET shows it: key included */
+  rc = store_shop_get(http_store(req), req->arena, req->shop_id,
+                      &patch->result);
+  if(!rc)
+    rc = api_shop_notification_key(req, &patch->result);
+  if(!rc)
+    rc = store_submit(http_store(req), shop_patch_apply, shop_patch_done,
+                      patch);
   if(rc) {
     http_respond_rc(req, rc);
     return HTTP_DONE;

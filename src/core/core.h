@@ -84,6 +84,17 @@ obol_rc core_id_new(const char *prefix, char *out, size_t out_size);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */
 obol_rc core_sha256_hex(const void *data, size_t len,
                         char out[CORE_SHA256_HEX_LEN + 1]);
+/* ---- RSA (seed 003's notification signatures) ---- */
+/* A new 2048-bit RSA private key as PEM (malloc'd; free it). */
+obol_rc core_rsa_generate(char **pem);
+/* base64(RSA-SHA256 signature (PKCS#1 v1.5) of data) with the PEM private
+ * key, malloc'd. */
+obol_rc core_rsa_sign(const char *pem, const void *data, size_t len,
+                      char **signature);
+/* The key's public half: base64 of its DER SubjectPublicKeyInfo (no PEM
+ * armour), malloc'd. */
+obol_rc core_rsa_public(const char *pem, char **der_base64);
+
 /* Standard base64 (with padding) into out (NUL-terminated); -1 if it is
  * not base64 or does not fit. Returns the decoded length. */
 int core_base64_decode(const char *text, unsigned char *out, size_t size);

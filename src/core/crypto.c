@@ -2,12 +2,15 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "core.h"
 
@@ -146,4 +149,76 @@ int core_base64_decode(const char *text, unsigned char *out, size_t size)
 int core_equal_ct(const void *a, const void *b, size_t len)
 {
   return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+/* base64 of len bytes, malloc'd. */
+static char *crypto_base64(const unsigned char *in, size_t len)
+{
+  char *out = malloc(4 * ((len + 2) / 3) + 1);
+  if(out)
+    EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+  return out;
+}
+
+static EVP_PKEY *crypto_read_key(const char *pem)
+{
+  BIO *bio = BIO_new_mem_buf(pem, -1);
+  EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
+                      : NULL;
+  BIO_free(bio);
+  return key;
+}
+
+obol_rc core_rsa_generate(char **pem)
+{
+  EVP_PKEY *key = EVP_RSA_gen(2048);
+  BIO *bio = BIO_new(BIO_s_mem());
+  char *data = NULL;
+  long len;
+  obol_rc rc = OBOL_ERR_CRYPTO;
+
+  *pem = NULL;
+  if(key && bio &&
+     PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) == 1 &&
+     (len = BIO_get_mem_data(bio, &data)) > 0 &&
+     (*pem = malloc((size_t)len + 1)) != NULL) {
+    memcpy(*pem, data, (size_t)len);
+    (*pem)[len] = '\0';
+    rc = OBOL_OK;
+  }
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return rc;
+}
+
+obol_rc core_rsa_sign(const char *pem, const void *data, size_t len,
+                      char **signature)
+{
+  EVP_PKEY *key = crypto_read_key(pem);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  unsigned char raw[1024];
+  size_t raw_len = sizeof(raw);
+  obol_rc rc = OBOL_ERR_CRYPTO;
+
+  *signature = NULL;
+  if(key && ctx &&
+     EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+     EVP_DigestSign(ctx, raw, &raw_len, data, len) == 1 &&
+     (*signature = crypto_base64(raw, raw_len)) != NULL)
+    rc = OBOL_OK;
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(key);
+  return rc;
+}
+
+obol_rc core_rsa_public(const char *pem, char **der_base64)
+{
+  EVP_PKEY *key = crypto_read_key(pem);
+  unsigned char *der = NULL;
+  int len = key ? i2d_PUBKEY(key, &der) : -1;
+
+  *der_base64 = len > 0 ? crypto_base64(der, (size_t)len) : NULL;
+  OPENSSL_free(der);
+  EVP_PKEY_free(key);
+  return *der_base64 ? OBOL_OK : OBOL_ERR_CRYPTO;
 }

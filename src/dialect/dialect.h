@@ -26,4 +26,11 @@ const char *dialect_gate_event_type(const char *name);
 json_t *dialect_gate_order(json_t *order, json_t *events,
                            const char *public_url, int full);
 
+/* ---- seed 003: checkout tokens (beGateway-style CTP) ---- */
+
+/* A transaction in that provider's shape, from Obol's transaction and its
+ * order (their JSON as events carry them); public_url builds receipt_url. */
+json_t *dialect_ctp_transaction(json_t *transaction, json_t *order,
+                                const char *public_url);
+
 #endif

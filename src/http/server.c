@@ -237,10 +237,30 @@ static void server_unauthorized(http_request_t *req, const char *message)
 
 /* Resolves the bearer key to its shop; answers 401 or 429 itself and
  * returns non-zero when the request must stop here. */
+/* The secret key of the request: Bearer <key>, or Basic <shop id>:<key>
+ * (seed 003's clients); the shop id to match, or NULL. */
+static const char *server_secret(http_request_t *req, const char **shop_id)
+{
+  const char *header = http_header(req, "Authorization");
+  const char *user, *password;
+
+  *shop_id = NULL;
+  if(header && !strncasecmp(header, "Bearer ", 7))
+    return header + 7;
+  if(header && !strncasecmp(header, "Basic ", 6) &&
+     !http_basic_auth(req, &user, &password)) {
+    *shop_id = user;
+    return password;
+  }
+  return NULL;
+}
+
 static int server_authenticate(http_request_t *req)
 {
   const char *header = http_header(req, "Authorization");
   char hash[CORE_SHA256_HEX_LEN + 1];
+  const char *shop_id;
+  const char *secret = server_secret(req, &shop_id);
   store_key_t key;
   unsigned int retry_after;
   int64_t now = core_monotonic_ns();
@@ -250,9 +270,10 @@ static int server_authenticate(http_request_t *req)
     server_unauthorized(req, "missing Authorization: Bearer <secret key>");
     return 1;
   }
-  if(strncasecmp(header, "Bearer ", 7) || http_key_hash(header + 7, hash)) {
+  if(!secret || http_key_hash(secret, hash)) {
     server_unauthorized(req, "the Authorization header is not a valid "
-                             "Bearer secret key");
+                             "Bearer secret key (nor Basic shop id and "
+                             "secret key)");
     return 1;
   }
   if(!req->server->keys || !http_keycache_get(req->server->keys, hash, now,
@@ -272,6 +293,10 @@ static int server_authenticate(http_request_t *req)
   }
   if(key.revoked_at) {
     server_unauthorized(req, "this secret key has been revoked");
+    return 1;
+  }
+  if(shop_id && strcmp(shop_id, key.shop_id)) {
+    server_unauthorized(req, "the key is not the shop's");
     return 1;
   }
   memcpy(req->shop_id, key.shop_id, sizeof(req->shop_id));

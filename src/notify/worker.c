@@ -155,6 +155,25 @@ static obol_rc notify_transaction_payload(notify_transfer_t *transfer,
   return rc;
 }
 
+/* A seed 003 checkout's notification: {"transaction": ...its shape}. */
+static obol_rc notify_ctp_payload(notify_transfer_t *transfer)
+{
+  json_t *data = json_loads(transfer->work.event_data, 0, NULL);
+  json_t *transaction = dialect_ctp_transaction(
+      json_object_get(data, "transaction"), json_object_get(data, "order"),
+      order_config()->public_url);
+  json_t *body = transaction ? json_pack("{s:o}", "transaction", transaction)
+                             : NULL;
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  obol_rc rc = text ? core_buf_append_str(&transfer->body, text)
+                    : OBOL_ERR_INVALID;
+
+  free(text);
+  json_decref(body);
+  json_decref(data);
+  return rc;
+}
+
 /* A seed 002 endpoint's payload: {"event_type", ...the order in that
  * provider's shape}. */
 static obol_rc notify_gate_payload(notify_transfer_t *transfer)
@@ -199,6 +218,8 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
                                : notify_transaction_payload(transfer, 0);
   if(!strcmp(work->kind, "notification"))
     return notify_transaction_payload(transfer, 1);
+  if(!strcmp(work->kind, "ctp_notification"))
+    return notify_ctp_payload(transfer);
   if(work->dialect && !strcmp(work->dialect, "gate"))
     return notify_gate_payload(transfer);
   rc = core_buf_append_str(body, "{\"id\":");
@@ -276,6 +297,20 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
     /* seed 002: hex HMAC-SHA256 of the raw body with the secret */
     snprintf(header, sizeof(header), "Signature: %s", signature);
     transfer->headers = curl_slist_append(transfer->headers, header);
+  }
+  if(!strcmp(work->kind, "ctp_notification") && work->notification_key) {
+    /* seed 003: base64 RSA-SHA256 of the raw body, the shop's key */
+    char *rsa = NULL;
+    if(!core_rsa_sign(work->notification_key, transfer->body.data,
+                      transfer->body.len, &rsa)) {
+      char *line = malloc(strlen(rsa) + 32);
+      if(line) {
+        sprintf(line, "Content-Signature: %s", rsa);
+        transfer->headers = curl_slist_append(transfer->headers, line);
+        free(line);
+      }
+    }
+    free(rsa);
   }
   snprintf(header, sizeof(header), "Obol-Delivery-Id: %s",
            work->delivery.id);

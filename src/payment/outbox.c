@@ -195,6 +195,14 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
   return rc;
 }
 
+int payment_ctp_order(const store_order_t *order)
+{
+  json_t *details = json_loads(order->details, 0, NULL);
+  int ctp = json_is_object(json_object_get(details, "ctp"));
+  json_decref(details);
+  return ctp;
+}
+
 obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
                        const store_order_t *order,
                        const store_transaction_t *transaction,
@@ -209,9 +217,12 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
   if(order->urls[STORE_URL_CALLBACK])
     rc = payment_callback(tx, arena, order, transaction, event, failed);
-  /* seed 003 notifies about every transaction (refunds, captures ...) */
+  /* seed 003 notifies about every transaction (refunds, captures ...);
+   * a checkout made through its API gets its shape and RSA signature */
   if(!rc && order->urls[STORE_URL_NOTIFICATION])
-    rc = payment_queue(tx, event, "notification",
+    rc = payment_queue(tx, event,
+                       payment_ctp_order(order) ? "ctp_notification"
+                                                : "notification",
                        order->urls[STORE_URL_NOTIFICATION], 0);
   return rc;
 }

@@ -155,6 +155,9 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
                        const store_transaction_t *transaction,
                        const store_event_t *event);
 
+/* 1 if the order was made through seed 003's checkout API. */
+int payment_ctp_order(const store_order_t *order);
+
 /* Resolves due attempts (pending or incomplete past their deadline) by
  * asking the connector; returns how many it resolved. */
 int payment_sweep(store_t *store);

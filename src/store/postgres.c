@@ -580,6 +580,7 @@ static obol_rc pg_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->payment_methods = pg_text(result, 0, 13, arena);
   out->affiliate_html = pg_text(result, 0, 14, arena);
   out->signing_secret = pg_text(result, 0, 15, arena);
+  out->notification_key = pg_text(result, 0, 16, arena);
   PQclear(result);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -611,6 +612,7 @@ static obol_rc pg_shop_write(store_conn_t *conn, int which,
                                                    : STORE_METHODS_DEFAULT);
   pg_param_text(&params, 15, shop->affiliate_html);
   pg_param_text(&params, 16, shop->signing_secret);
+  pg_param_text(&params, 17, shop->notification_key);
   return pg_exec_changed(conn, which, &params);
 }
 
@@ -1310,6 +1312,7 @@ static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->test = (int)pg_int(result, 0, 14);
   pg_copy(result, 0, 15, out->kind, sizeof(out->kind));
   out->dialect = pg_text(result, 0, 16, arena);
+  out->notification_key = pg_text(result, 0, 17, arena);
   PQclear(result);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

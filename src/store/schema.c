@@ -6,7 +6,8 @@
 #define SHOP_COLUMNS                                                      \
   "id, name, default_currency, default_language, allowed_redirect_hosts, " \
   "url, country, contact_email, contact_phone, created_at, updated_at, "   \
-  "brands, surcharge, payment_methods, affiliate_html, signing_secret"
+  "brands, surcharge, payment_methods, affiliate_html, signing_secret, "   \
+  "notification_key"
 
 #define ENDPOINT_COLUMNS                                                  \
   "id, shop_id, url, events, description, enabled, secret, "               \
@@ -50,13 +51,14 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                      " ?12, ?13, ?14, ?15, ?16)",
+                      " ?12, ?13, ?14, ?15, ?16, ?17)",
   [STORE_SQL_SHOP_UPDATE] =
       "UPDATE shops SET name = ?2, default_currency = ?3, "
       "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
       "country = ?7, contact_email = ?8, contact_phone = ?9, "
       "updated_at = ?11, brands = ?12, surcharge = ?13, payment_methods = ?14, "
-      "affiliate_html = ?15, signing_secret = ?16 WHERE id = ?1",
+      "affiliate_html = ?15, signing_secret = ?16, notification_key = ?17 "
+      "WHERE id = ?1",
   [STORE_SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
                     "WHERE shop_id = ?1 AND id = ?2",
   /* the same, inside a write: PostgreSQL adds FOR UPDATE */
@@ -156,7 +158,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "CASE WHEN d.kind = 'webhook' THEN w.secret ELSE s.signing_secret END, "
       "w.previous_secret, w.previous_secret_until, "
       "CASE WHEN d.kind = 'webhook' THEN w.enabled ELSE 1 END, e.sequence, "
-      "o.test, d.kind, w.dialect "
+      "o.test, d.kind, w.dialect, s.notification_key "
       "FROM deliveries d JOIN events e ON e.id = d.event_id "
       "JOIN orders o ON o.id = e.order_id JOIN shops s ON s.id = d.shop_id "
       "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
@@ -375,6 +377,8 @@ const char *const store_migrations[] = {
   /* 12: webhook endpoints made through a seed provider's API get its
    * shape of the payload */
   "ALTER TABLE webhook_endpoints ADD COLUMN dialect TEXT;",
+  /* 13: the RSA key that signs seed 003's notifications */
+  "ALTER TABLE shops ADD COLUMN notification_key TEXT;",
 };
 
 const int store_migration_count =

@@ -478,6 +478,7 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->payment_methods = sqlite_column_text(stmt, 13, arena);
   out->affiliate_html = sqlite_column_text(stmt, 14, arena);
   out->signing_secret = sqlite_column_text(stmt, 15, arena);
+  out->notification_key = sqlite_column_text(stmt, 16, arena);
   sqlite3_reset(stmt);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -511,6 +512,7 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
                                                    : STORE_METHODS_DEFAULT);
   sqlite_bind_text(stmt, 15, shop->affiliate_html);
   sqlite_bind_text(stmt, 16, shop->signing_secret);
+  sqlite_bind_text(stmt, 17, shop->notification_key);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -1335,6 +1337,7 @@ static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
   out->test = sqlite3_column_int(stmt, 14);
   sqlite_copy_column(stmt, 15, out->kind, sizeof(out->kind));
   out->dialect = sqlite_column_text(stmt, 16, arena);
+  out->notification_key = sqlite_column_text(stmt, 17, arena);
   sqlite3_reset(stmt);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }

@@ -39,6 +39,7 @@ typedef struct {
   const char *payment_methods; /* JSON array text of the methods offered */
   const char *affiliate_html;  /* shown on receipts (seed 001), or NULL */
   const char *signing_secret;  /* signs callbacks and notifications; NULL */
+  const char *notification_key; /* RSA private key (PEM) for seed 003 */
   int64_t created_at; /* ms since the epoch */
   int64_t updated_at;
 } store_shop_t;
@@ -228,7 +229,8 @@ typedef struct {
   char shop_id[STORE_ID_MAX];
   char event_id[STORE_ID_MAX];
   char endpoint_id[STORE_ID_MAX]; /* "" unless a webhook */
-  char kind[16];                  /* webhook, callback, notification */
+  char kind[24];                  /* webhook, callback, notification,
+                                     ctp_notification */
   const char *url;                /* callback, notification: the URL */
   char status[16];      /* pending, succeeded, failed */
   int attempts;
@@ -248,8 +250,9 @@ typedef struct {
   int test;                    /* the order is a test order */
   const char *event_data;
   const char *url;             /* NULL: the endpoint was deleted */
-  char kind[16];
+  char kind[24];
   const char *dialect;         /* the endpoint's payload shape, or NULL */
+  const char *notification_key; /* the shop's RSA key (seed 003), or NULL */
   const char *secret;
   const char *previous_secret; /* NULL or expired: not used */
   int64_t previous_secret_until;
