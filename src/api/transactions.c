@@ -69,11 +69,19 @@ static obol_rc transaction_put_apply(store_tx_t *tx, void *arg)
   return rc;
 }
 
+/* A session's transaction answers in seed 004's shape: read again now
+ * that the change is committed. */
 static void transaction_put_done(void *arg, obol_rc rc)
 {
   transaction_put_t *put = arg;
+  store_transaction_t transaction;
+
   if(rc)
     http_respond_rc(put->req, rc);
+  else if(!store_transaction_get(http_store(put->req), put->req->arena,
+                                 put->req->shop_id,
+                                 http_param(put->req, "uid"), &transaction))
+    api_session_transaction(put->req, &transaction);
   http_resume(put->req);
 }
 

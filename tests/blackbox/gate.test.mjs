@@ -31,6 +31,14 @@ async function settled(id, pred, what) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
+test('auth: the shop\'s secret key as Bearer; a wrong or missing one is 401', async () => {
+  const { request } = await import('./harness.mjs');
+  assert.equal((await request(srv.base, 'GET', '/api/v0.6/orders/', { key: 'sk_test_' + '0'.repeat(64) })).status, 401);
+  assert.equal((await request(srv.base, 'GET', '/api/v0.6/orders/')).status, 401);
+  assert.equal((await request(srv.base, 'POST', '/api/v0.6/orders/', { body: MINIMAL })).status, 401);
+  assert.equal((await c.get('/api/v0.6/orders/')).status, 200);
+});
+
 test('the seed\'s minimal order: 201 with id, full_page_checkout, api_do_url', async () => {
   const r = await c.post('/api/v0.6/orders/', { ...MINIMAL, currency: 'EUR' });
   assert.equal(r.status, 201, r.text);

@@ -155,6 +155,15 @@ test('void only before any capture: AUTHORIZATION_VOIDED; ON_HOLD while on revie
   assert.equal((await c.get(`/v1/transactions/${r.json.transaction.uid}`)).json.status, 'FAILED');
 });
 
+test('PUT /v1/transactions/{id} sets merchant_reference_2, answered in the provider\'s shape', async () => {
+  const { uid } = await paidSession();
+  const r = await c.req('PUT', `/v1/transactions/${uid}`, { body: { merchant_reference_2: 'INV-77' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.merchant_reference_2, 'INV-77');
+  assert.equal(r.json.status, 'AUTHORIZED');
+  assert.ok(r.json.session_id);
+});
+
 test('auto_capture: the transaction is CAPTURED at once', async () => {
   const { uid } = await paidSession('4242424242424242', { ...SESSION, auto_capture: true });
   assert.equal((await c.get(`/v1/transactions/${uid}`)).json.status, 'CAPTURED');
