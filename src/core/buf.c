@@ -144,3 +144,70 @@ obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
   }
   return rc;
 }
+
+static int form_hex(char c)
+{
+  if(c >= '0' && c <= '9')
+    return c - '0';
+  if(c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if(c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes len bytes into out (room for len + 1); -1 on a bad escape or a
+ * NUL byte. */
+static int form_decode(const char *text, size_t len, char *out)
+{
+  size_t i, n = 0;
+
+  for(i = 0; i < len; i++) {
+    int high, low;
+    if(text[i] != '%') {
+      out[n++] = text[i] == '+' ? ' ' : text[i];
+      continue;
+    }
+    if(i + 2 >= len)
+      return -1;
+    high = form_hex(text[i + 1]);
+    low = form_hex(text[i + 2]);
+    if(high < 0 || low < 0 || (high == 0 && low == 0))
+      return -1;
+    out[n++] = (char)(high * 16 + low);
+    i += 2;
+  }
+  out[n] = '\0';
+  return 0;
+}
+
+obol_rc core_form_pairs(const char *text, size_t len,
+                        int (*each)(void *context, const char *name,
+                                    const char *value),
+                        void *context)
+{
+  char *name = malloc(len + 1), *value = malloc(len + 1);
+  size_t start = 0;
+  obol_rc rc = name && value ? OBOL_OK : OBOL_ERR_NOMEM;
+
+  while(!rc && start < len) {
+    const char *pair = text + start;
+    const char *amp = memchr(pair, '&', len - start);
+    size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
+    const char *equals = memchr(pair, '=', pair_len);
+    size_t name_len = equals ? (size_t)(equals - pair) : pair_len;
+
+    if(pair_len) {
+      if(form_decode(pair, name_len, name) ||
+         form_decode(equals ? equals + 1 : pair + pair_len,
+                     equals ? pair_len - name_len - 1 : 0, value))
+        rc = OBOL_ERR_INVALID;
+      else if(each(context, name, value))
+        rc = OBOL_ERR_INVALID;
+    }
+    start += pair_len + 1;
+  }
+  free(name);
+  free(value);
+  return rc;
+}

@@ -48,6 +48,14 @@ obol_rc core_buf_printf(core_buf_t *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Makes room for extra more bytes now, to save regrowing later. */
 obol_rc core_buf_reserve(core_buf_t *buf, size_t extra);
+/* Calls each(context, name, value) for every pair of a form-encoded text
+ * ("a=1&b=x+y%21"), decoded (+ is a space, %XX a byte), in order.
+ * OBOL_ERR_INVALID for a bad escape, a NUL byte, or a pair each() refused
+ * (a non-zero return stops it). */
+obol_rc core_form_pairs(const char *text, size_t len,
+                        int (*each)(void *context, const char *name,
+                                    const char *value),
+                        void *context);
 /* Appends ?name=value (or &name=value when the URL in buf has a query)
  * with value percent-encoded. */
 obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value);

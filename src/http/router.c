@@ -101,69 +101,21 @@ http_route_result_t http_route_match(const http_route_t *routes,
   return path_known ? HTTP_ROUTE_METHOD_NOT_ALLOWED : HTTP_ROUTE_NOT_FOUND;
 }
 
-static int form_hex(char c)
+/* Adds a pair to the form object; the first of repeated names wins. A
+ * value that is not UTF-8 stops the parse. */
+static int form_add(void *context, const char *name, const char *value)
 {
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Decodes one name or value (+ is a space, %XX a byte) into out, which
- * has room for len + 1 bytes. -1 on a bad escape or a NUL byte. */
-static int form_decode(const char *text, size_t len, char *out)
-{
-  size_t i, n = 0;
-
-  for(i = 0; i < len; i++) {
-    int high, low;
-    if(text[i] != '%') {
-      out[n++] = text[i] == '+' ? ' ' : text[i];
-      continue;
-    }
-    if(i + 2 >= len)
-      return -1;
-    high = form_hex(text[i + 1]);
-    low = form_hex(text[i + 2]);
-    if(high < 0 || low < 0 || (high == 0 && low == 0))
-      return -1;
-    out[n++] = (char)(high * 16 + low);
-    i += 2;
-  }
-  out[n] = '\0';
-  return 0;
+  json_t *form = context;
+  if(json_object_get(form, name))
+    return 0;
+  return json_object_set_new(form, name, json_string(value)) ? -1 : 0;
 }
 
 json_t *http_form_parse(const char *body, size_t len)
 {
   json_t *form = json_object();
-  char *name = malloc(len + 1), *value = malloc(len + 1);
-  size_t start = 0;
-  int bad = !form || !name || !value;
 
-  while(!bad && start < len) {
-    const char *pair = body + start;
-    const char *amp = memchr(pair, '&', len - start);
-    size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
-    const char *equals = memchr(pair, '=', pair_len);
-    size_t name_len = equals ? (size_t)(equals - pair) : pair_len;
-
-    if(pair_len) {
-      bad = form_decode(pair, name_len, name) ||
-            form_decode(equals ? equals + 1 : pair + pair_len,
-                        equals ? pair_len - name_len - 1 : 0, value);
-      if(!bad && !json_object_get(form, name))
-        bad = json_object_set_new(form, name, json_stringn(value,
-                                                           strlen(value)));
-    }
-    start += pair_len + 1;
-  }
-  free(name);
-  free(value);
-  if(bad) {
+  if(!form || core_form_pairs(body, len, form_add, form)) {
     json_decref(form);
     return NULL;
   }

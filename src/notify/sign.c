@@ -22,32 +22,20 @@ typedef struct {
   char *value;
 } sign_pair_t;
 
-static int sign_hex(char c)
-{
-  return c >= '0' && c <= '9'   ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
+typedef struct {
+  sign_pair_t pairs[64];
+  size_t count;
+} sign_query_t;
 
-/* Percent-decodes (and + to space) len bytes of text into a new string. */
-static char *sign_decode(const char *text, size_t len)
+static int sign_add(void *context, const char *name, const char *value)
 {
-  char *out = malloc(len + 1);
-  size_t i, n = 0;
-
-  for(i = 0; out && i < len; i++) {
-    if(text[i] == '%' && i + 2 < len &&
-       sign_hex(text[i + 1]) >= 0 && sign_hex(text[i + 2]) >= 0) {
-      out[n++] = (char)(sign_hex(text[i + 1]) * 16 + sign_hex(text[i + 2]));
-      i += 2;
-    }
-    else
-      out[n++] = text[i] == '+' ? ' ' : text[i];
-  }
-  if(out)
-    out[n] = '\0';
-  return out;
+  sign_query_t *query = context;
+  if(query->count == sizeof(query->pairs) / sizeof(query->pairs[0]))
+    return -1;
+  query->pairs[query->count].name = strdup(name);
+  query->pairs[query->count].value = strdup(value);
+  query->count++;
+  return 0;
 }
 
 /* Form encoding: unreserved bytes as they are, spaces as +, others %XX. */
@@ -75,41 +63,30 @@ static int sign_pair_order(const void *a, const void *b)
 }
 
 /* The query's parameters, sorted and form-encoded, into out. */
-static obol_rc sign_query(const char *query, size_t len, core_buf_t *out)
+static obol_rc sign_query(const char *text, size_t len, core_buf_t *out)
 {
-  sign_pair_t pairs[64];
-  size_t count = 0, start = 0, i;
-  obol_rc rc = OBOL_OK;
+  sign_query_t query;
+  obol_rc rc;
+  size_t i;
 
-  while(start < len && count < 64) {
-    const char *pair = query + start;
-    const char *amp = memchr(pair, '&', len - start);
-    size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
-    const char *equals = memchr(pair, '=', pair_len);
-    size_t name_len = equals ? (size_t)(equals - pair) : pair_len;
-    if(pair_len) {
-      pairs[count].name = sign_decode(pair, name_len);
-      pairs[count].value = equals ? sign_decode(equals + 1,
-                                                pair_len - name_len - 1)
-                                  : sign_decode("", 0);
-      count++;
-    }
-    start += pair_len + 1;
-  }
-  qsort(pairs, count, sizeof(pairs[0]), sign_pair_order);
-  for(i = 0; i < count; i++) {
-    if(!pairs[i].name || !pairs[i].value)
+  query.count = 0;
+  rc = core_form_pairs(text, len, sign_add, &query);
+  if(!rc)
+    qsort(query.pairs, query.count, sizeof(query.pairs[0]),
+          sign_pair_order);
+  for(i = 0; i < query.count; i++) {
+    if(!rc && (!query.pairs[i].name || !query.pairs[i].value))
       rc = OBOL_ERR_NOMEM;
     if(!rc && i)
       rc = core_buf_append(out, "&", 1);
     if(!rc)
-      rc = sign_encode(out, pairs[i].name);
+      rc = sign_encode(out, query.pairs[i].name);
     if(!rc)
       rc = core_buf_append(out, "=", 1);
     if(!rc)
-      rc = sign_encode(out, pairs[i].value);
-    free(pairs[i].name);
-    free(pairs[i].value);
+      rc = sign_encode(out, query.pairs[i].value);
+    free(query.pairs[i].name);
+    free(query.pairs[i].value);
   }
   return rc;
 }
