@@ -57,6 +57,8 @@ http_status_t api_hosted_page(http_request_t *req);
 http_status_t api_hosted_submit(http_request_t *req);
 http_status_t api_hosted_cancel(http_request_t *req);
 http_status_t api_hosted_return(http_request_t *req);
+http_status_t api_ecwid_payment(http_request_t *req);
+http_status_t api_ecwid_return(http_request_t *req);
 http_status_t api_sandbox_page(http_request_t *req);
 http_status_t api_sandbox_submit(http_request_t *req);
 http_status_t api_webhook_create(http_request_t *req);

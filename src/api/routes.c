@@ -76,6 +76,8 @@ const http_route_t api_routes[] = {
   {"POST", "/pay/{token}", api_hosted_submit, HTTP_BROWSER},
   {"POST", "/pay/{token}/cancel", api_hosted_cancel, HTTP_BROWSER},
   {"GET", "/pay/{token}/return", api_hosted_return, HTTP_BROWSER},
+  {"POST", "/ecwid/{shop}/payment", api_ecwid_payment, HTTP_BROWSER},
+  {"GET", "/ecwid/return/{token}", api_ecwid_return, HTTP_BROWSER},
   {"GET", "/sandbox/{kind}/{uid}", api_sandbox_page, HTTP_BROWSER},
   {"POST", "/sandbox/{kind}/{uid}", api_sandbox_submit, HTTP_BROWSER},
 };

@@ -39,6 +39,18 @@ static json_t *shop_surcharge_json(const char *stored)
   return out;
 }
 
+/* The Ecwid app's settings, the secret never shown. */
+static json_t *shop_ecwid_json(const store_shop_t *shop)
+{
+  json_t *ecwid = shop->ecwid ? json_loads(shop->ecwid, 0, NULL) : NULL;
+  json_t *out = ecwid ? json_pack("{s:O, s:b}", "api_base_url",
+                                  json_object_get(ecwid, "api_base_url"),
+                                  "client_secret_set", 1)
+                      : json_null();
+  json_decref(ecwid);
+  return out;
+}
+
 /* The public half of the key that signs seed 003's notifications. */
 static json_t *shop_public_key(const store_shop_t *shop)
 {
@@ -84,6 +96,7 @@ json_t *api_shop_json(const store_shop_t *shop)
                         json_boolean(shop->signing_secret != NULL));
     json_object_set_new(out, "notification_public_key",
                         shop_public_key(shop));
+    json_object_set_new(out, "ecwid", shop_ecwid_json(shop));
   }
   else {
     json_decref(brands);
@@ -181,7 +194,7 @@ static const shop_setting_t shop_settings[] = {
 static const char *const shop_patch_fields[] = {
   "name", "default_currency", "default_language", "allowed_redirect_hosts",
   "url", "country", "contact_email", "contact_phone", "brands", "surcharge",
-  "payment_methods", "affiliate_html", NULL};
+  "payment_methods", "affiliate_html", "ecwid", NULL};
 
 static const char *const shop_known_brands[] = {
   "visa", "master", "amex", "maestro", "discover", "jcb", "unionpay",
@@ -197,6 +210,8 @@ typedef struct {
   const char *surcharge;
   int surcharge_given; /* surcharge: null switches it off */
   const char *signing_secret; /* a new one, shown once */
+  const char *ecwid;          /* the Ecwid app settings, JSON text */
+  int ecwid_given;            /* ecwid: null switches the app off */
   int setting_given[SHOP_SETTING_COUNT];
   const char *setting_value[SHOP_SETTING_COUNT]; /* NULL clears */
   store_shop_t result;
@@ -274,6 +289,48 @@ static const char *shop_patch_brands(http_request_t *req, json_t *value,
     }
   }
   return api_json_text(req->arena, value);
+}
+
+/* {"client_secret": 16+ characters (its first 16 are the AES key),
+ * "api_base_url": the store API's base URL} (seed 000). */
+static const char *shop_patch_ecwid(http_request_t *req, json_t *value,
+                                    json_t *fields)
+{
+  static const char *const allowed[] = {"client_secret", "api_base_url",
+                                        NULL};
+  json_t *secret = json_object_get(value, "client_secret");
+  json_t *base = json_object_get(value, "api_base_url");
+  json_t *unknown = json_object();
+  const char *name;
+  json_t *ignored;
+  int bad = 0;
+
+  if(!json_is_object(value)) {
+    json_object_set_new(fields, "ecwid", json_string(
+        "must be {client_secret, api_base_url} or null"));
+    json_decref(unknown);
+    return NULL;
+  }
+  api_check_unknown_fields(value, allowed, unknown);
+  json_object_foreach(unknown, name, ignored) {
+    char path[80];
+    snprintf(path, sizeof(path), "ecwid.%.60s", name);
+    json_object_set_new(fields, path, json_string("unknown field"));
+    bad = 1;
+  }
+  json_decref(unknown);
+  if(!json_is_string(secret) || json_string_length(secret) < 16 ||
+     json_string_length(secret) > 255) {
+    json_object_set_new(fields, "ecwid.client_secret", json_string(
+        "is required: the app's client secret, 16 to 255 characters"));
+    bad = 1;
+  }
+  if(!json_is_string(base) || api_check_url(json_string_value(base))) {
+    json_object_set_new(fields, "ecwid.api_base_url", json_string(
+        "is required: an absolute http(s) URL, e.g. https://app.ecwid.com"));
+    bad = 1;
+  }
+  return bad ? NULL : api_json_text(req->arena, value);
 }
 
 /* A non-empty list of distinct methods Obol knows. */
@@ -408,6 +465,12 @@ static void shop_patch_validate(shop_patch_t *patch, json_t *body,
   value = json_object_get(body, "payment_methods");
   if(value)
     patch->methods = shop_patch_methods(patch->req, value, fields);
+  value = json_object_get(body, "ecwid");
+  if(value) {
+    patch->ecwid_given = 1;
+    if(!json_is_null(value))
+      patch->ecwid = shop_patch_ecwid(patch->req, value, fields);
+  }
   value = json_object_get(body, "surcharge");
   if(value) {
     patch->surcharge_given = 1;
@@ -456,6 +519,8 @@ static obol_rc shop_patch_apply(store_tx_t *tx, void *arg)
     shop->payment_methods = patch->methods;
   if(patch->signing_secret)
     shop->signing_secret = patch->signing_secret;
+  if(patch->ecwid_given)
+    shop->ecwid = patch->ecwid;
   if(patch->surcharge_given)
     shop->surcharge = patch->surcharge;
   for(i = 0; i < SHOP_SETTING_COUNT; i++)

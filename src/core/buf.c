@@ -128,12 +128,11 @@ obol_rc core_buf_append_json_string(core_buf_t *buf, const char *str)
   return rc;
 }
 
-obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
+obol_rc core_url_encode(core_buf_t *buf, const char *value)
 {
   const char *p;
-  obol_rc rc = core_buf_printf(buf, "%c%s=",
-                               buf->len && memchr(buf->data, '?', buf->len)
-                                   ? '&' : '?', name);
+  obol_rc rc = OBOL_OK;
+
   for(p = value; !rc && p && *p; p++) {
     unsigned char c = (unsigned char)*p;
     if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -143,6 +142,14 @@ obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
       rc = core_buf_printf(buf, "%%%02X", c);
   }
   return rc;
+}
+
+obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
+{
+  obol_rc rc = core_buf_printf(buf, "%c%s=",
+                               buf->len && memchr(buf->data, '?', buf->len)
+                                   ? '&' : '?', name);
+  return rc ? rc : core_url_encode(buf, value);
 }
 
 static int form_hex(char c)

@@ -56,6 +56,9 @@ obol_rc core_form_pairs(const char *text, size_t len,
                         int (*each)(void *context, const char *name,
                                     const char *value),
                         void *context);
+/* Appends value percent-encoded (all but unreserved characters), fit for
+ * a path segment or a query value. */
+obol_rc core_url_encode(core_buf_t *buf, const char *value);
 /* Appends ?name=value (or &name=value when the URL in buf has a query)
  * with value percent-encoded. */
 obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value);
@@ -102,6 +105,19 @@ obol_rc core_rsa_sign(const char *pem, const void *data, size_t len,
 /* The key's public half: base64 of its DER SubjectPublicKeyInfo (no PEM
  * armour), malloc'd. */
 obol_rc core_rsa_public(const char *pem, char **der_base64);
+
+/* ---- AES (seed 000's payment requests) ---- */
+typedef enum { CORE_AES_CBC, CORE_AES_GCM } core_aes_mode_t;
+/* Decrypts an AES-128 message whose first 16 bytes are the IV: CBC with
+ * PKCS#7 padding, or GCM with the last 16 bytes the tag. out needs len
+ * bytes; *out_len gets the plaintext length. OBOL_ERR_CRYPTO when it does
+ * not decrypt (wrong key, tampered, bad padding or tag). */
+obol_rc core_aes128_decrypt(const unsigned char key[16], core_aes_mode_t mode,
+                            const unsigned char *data, size_t len,
+                            unsigned char *out, size_t *out_len);
+/* URL-safe base64 (- and _, '=' padding optional) into out (len + 3
+ * bytes); -1 if it is not one, else the decoded length. */
+int core_base64url_decode(const char *text, size_t len, unsigned char *out);
 
 /* Standard base64 (with padding) into out (NUL-terminated); -1 if it is
  * not base64 or does not fit. Returns the decoded length. */

@@ -222,3 +222,49 @@ obol_rc core_rsa_public(const char *pem, char **der_base64)
   EVP_PKEY_free(key);
   return *der_base64 ? OBOL_OK : OBOL_ERR_CRYPTO;
 }
+
+obol_rc core_aes128_decrypt(const unsigned char key[16], core_aes_mode_t mode,
+                            const unsigned char *data, size_t len,
+                            unsigned char *out, size_t *out_len)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  int gcm = mode == CORE_AES_GCM;
+  size_t body = len > (size_t)(gcm ? 32 : 16) ? len - (gcm ? 32 : 16) : 0;
+  int written = 0, last = 0;
+  obol_rc rc = OBOL_ERR_CRYPTO;
+
+  *out_len = 0;
+  if(ctx && body && body < (size_t)1 << 30 &&
+     EVP_DecryptInit_ex(ctx, gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc(),
+                        NULL, NULL, NULL) == 1 &&
+     (!gcm || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 16, NULL) ==
+                  1) &&
+     EVP_DecryptInit_ex(ctx, NULL, NULL, key, data) == 1 &&
+     EVP_DecryptUpdate(ctx, out, &written, data + 16, (int)body) == 1 &&
+     (!gcm || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16,
+                                  (void *)(data + 16 + body)) == 1) &&
+     EVP_DecryptFinal_ex(ctx, out + written, &last) == 1) {
+    *out_len = (size_t)(written + last);
+    rc = OBOL_OK;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return rc;
+}
+
+int core_base64url_decode(const char *text, size_t len, unsigned char *out)
+{
+  char *standard = malloc(len + 4);
+  size_t i, n = 0;
+  int decoded;
+
+  if(!standard)
+    return -1;
+  for(i = 0; i < len && text[i] != '='; i++)
+    standard[n++] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
+  while(n % 4)
+    standard[n++] = '=';
+  standard[n] = '\0';
+  decoded = core_base64_decode(standard, out, len + 3);
+  free(standard);
+  return decoded;
+}

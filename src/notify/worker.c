@@ -202,6 +202,47 @@ static obol_rc notify_gate_payload(notify_transfer_t *transfer)
   return rc;
 }
 
+/* A delivery that is a request of its own (seed 000's store order
+ * update, a PUT): its payload says {"authorization","body"}; the body is
+ * sent as it is. */
+static obol_rc notify_request_payload(notify_transfer_t *transfer)
+{
+  json_t *request = json_loads(transfer->work.payload ? transfer->work.payload
+                                                      : "", 0, NULL);
+  char *text = json_dumps(json_object_get(request, "body"), JSON_COMPACT);
+  obol_rc rc = text ? core_buf_append_str(&transfer->body, text)
+                    : OBOL_ERR_INVALID;
+
+  free(text);
+  json_decref(request);
+  return rc;
+}
+
+/* Its headers: the store's own authorization, no Obol signature (the
+ * receiver is another party's API). */
+static obol_rc notify_request_headers(notify_transfer_t *transfer)
+{
+  json_t *request = json_loads(transfer->work.payload, 0, NULL);
+  const char *authorization = json_string_value(
+      json_object_get(request, "authorization"));
+  char header[512];
+  struct curl_slist *headers = NULL;
+
+  if(authorization) {
+    snprintf(header, sizeof(header), "Authorization: %s", authorization);
+    headers = curl_slist_append(headers, header);
+  }
+  json_decref(request);
+  headers = curl_slist_append(headers,
+                              "Content-Type: application/json;charset=utf-8");
+  headers = curl_slist_append(headers, "Cache-Control: no-cache");
+  headers = curl_slist_append(headers, "User-Agent: Obol/" OBOL_VERSION);
+  snprintf(header, sizeof(header), "Obol-Delivery-Id: %s",
+           transfer->work.delivery.id);
+  transfer->headers = curl_slist_append(headers, header);
+  return transfer->headers ? OBOL_OK : OBOL_ERR_NOMEM;
+}
+
 /* The JSON POSTed: {"id","type","sequence","created","api_version",
  * "data"}; sequence counts the order's events, for ordering and
  * de-duplication (deliveries may arrive out of order, and again). A
@@ -218,6 +259,8 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
                                : notify_transaction_payload(transfer, 0);
   if(!strcmp(work->kind, "notification"))
     return notify_transaction_payload(transfer, 1);
+  if(!strcmp(work->kind, "ecwid"))
+    return notify_request_payload(transfer);
   if(!strcmp(work->kind, "ctp_notification"))
     return notify_ctp_payload(transfer);
   if(work->dialect && !strcmp(work->dialect, "gate"))
@@ -261,6 +304,8 @@ static obol_rc notify_headers(notify_transfer_t *transfer, int64_t now)
                       work->previous_secret_until > now;
   obol_rc rc = OBOL_OK;
 
+  if(!strcmp(work->kind, "ecwid"))
+    return notify_request_headers(transfer);
   if(work->secret)
     rc = notify_sign(work->secret, t, signed_text ? signed_text : "",
                      signed_len, signature);
@@ -332,6 +377,8 @@ static CURL *notify_easy(notify_transfer_t *transfer)
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)transfer->body.len);
   }
+  if(!strcmp(transfer->work.kind, "ecwid"))
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PUT");
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)transfer->timeout_ms);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);

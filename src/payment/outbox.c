@@ -80,7 +80,8 @@ static int callback_reports(const callback_options_t *options,
 }
 
 static obol_rc payment_queue(store_tx_t *tx, const store_event_t *event,
-                             const char *kind, const char *url, int delay_s)
+                             const char *kind, const char *url, int delay_s,
+                             const char *payload)
 {
   store_delivery_t delivery;
   obol_rc rc;
@@ -93,6 +94,7 @@ static obol_rc payment_queue(store_tx_t *tx, const store_event_t *event,
   memcpy(delivery.event_id, event->id, sizeof(delivery.event_id));
   snprintf(delivery.kind, sizeof(delivery.kind), "%s", kind);
   delivery.url = url;
+  delivery.payload = payload;
   /* due at the event, or delay_callback seconds after it */
   delivery.created_at = event->created_at + (int64_t)delay_s * 1000;
   return store_tx_delivery_insert(tx, &delivery);
@@ -190,17 +192,77 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
                             &options, failed, &url);
   if(!rc)
     rc = payment_queue(tx, event, "callback",
-                       core_arena_strdup(arena, url.data), options.delay_s);
+                       core_arena_strdup(arena, url.data), options.delay_s,
+                       NULL);
   core_buf_free(&url);
   return rc;
 }
 
-int payment_ctp_order(const store_order_t *order)
+json_t *payment_order_detail(const store_order_t *order, const char *name)
 {
   json_t *details = json_loads(order->details, 0, NULL);
-  int ctp = json_is_object(json_object_get(details, "ctp"));
+  json_t *value = json_incref(json_object_get(details, name));
   json_decref(details);
-  return ctp;
+  return value;
+}
+
+int payment_ctp_order(const store_order_t *order)
+{
+  json_t *ctp = payment_order_detail(order, "ctp");
+  int found = json_is_object(ctp);
+  json_decref(ctp);
+  return found;
+}
+
+/* Seed 000: the store's order is updated (PUT .../orders/{reference},
+ * PAID, INCOMPLETE, or AWAITING_PAYMENT while the payment is pending)
+ * before the customer goes back to it; a delivery like any, retried until
+ * the store accepts it. */
+static obol_rc payment_ecwid(store_tx_t *tx, core_arena_t *arena,
+                             const store_event_t *event, json_t *ecwid,
+                             const char *payment_status)
+{
+  const char *base = json_string_value(json_object_get(ecwid,
+                                                       "api_base_url"));
+  json_t *store_id = json_object_get(ecwid, "storeId");
+  json_t *request;
+  core_buf_t url;
+  char *payload;
+  obol_rc rc;
+
+  if(!base)
+    return OBOL_OK; /* the app was set up without a store API */
+  core_buf_init(&url, 8192);
+  rc = core_buf_append(&url, base, strlen(base) -
+                                       (base[0] && base[strlen(base) - 1] ==
+                                                       '/'));
+  if(!rc)
+    rc = json_is_integer(store_id)
+             ? core_buf_printf(&url, "/api/v3/%lld/orders/",
+                               (long long)json_integer_value(store_id))
+             : core_buf_append_str(&url, "/api/v3/");
+  if(!rc && !json_is_integer(store_id))
+    rc = core_url_encode(&url, json_string_value(store_id));
+  if(!rc && !json_is_integer(store_id))
+    rc = core_buf_append_str(&url, "/orders/");
+  if(!rc)
+    rc = core_url_encode(&url, json_string_value(json_object_get(
+                                   ecwid, "referenceTransactionId")));
+  if(!rc)
+    rc = core_buf_append(&url, "", 1);
+  request = json_pack("{s:s+, s:{s:s}}", "authorization", "Bearer ",
+                      json_string_value(json_object_get(ecwid, "token")),
+                      "body", "paymentStatus", payment_status);
+  payload = request ? json_dumps(request, JSON_COMPACT) : NULL;
+  if(!rc)
+    rc = payload ? payment_queue(tx, event, "ecwid",
+                                 core_arena_strdup(arena, url.data), 0,
+                                 core_arena_strdup(arena, payload))
+                 : OBOL_ERR_NOMEM;
+  free(payload);
+  json_decref(request);
+  core_buf_free(&url);
+  return rc;
 }
 
 obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
@@ -213,9 +275,19 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
   int failed = payment_finished(transaction) && !succeeded;
   obol_rc rc = OBOL_OK;
 
+  int attempt = !strcmp(transaction->type, "payment") ||
+                !strcmp(transaction->type, "authorization");
+  json_t *ecwid;
+
   if(!succeeded && !pending && !failed)
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
-  if(order->urls[STORE_URL_CALLBACK])
+  ecwid = attempt ? payment_order_detail(order, "ecwid") : NULL;
+  if(ecwid)
+    rc = payment_ecwid(tx, arena, event, ecwid,
+                       succeeded ? "PAID"
+                       : pending ? "AWAITING_PAYMENT" : "INCOMPLETE");
+  json_decref(ecwid);
+  if(!rc && order->urls[STORE_URL_CALLBACK])
     rc = payment_callback(tx, arena, order, transaction, event, failed);
   /* seed 003 notifies about every transaction (refunds, captures ...);
    * a checkout made through its API gets its shape and RSA signature */
@@ -223,6 +295,6 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
     rc = payment_queue(tx, event,
                        payment_ctp_order(order) ? "ctp_notification"
                                                 : "notification",
-                       order->urls[STORE_URL_NOTIFICATION], 0);
+                       order->urls[STORE_URL_NOTIFICATION], 0, NULL);
   return rc;
 }

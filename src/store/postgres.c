@@ -581,6 +581,7 @@ static obol_rc pg_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->affiliate_html = pg_text(result, 0, 14, arena);
   out->signing_secret = pg_text(result, 0, 15, arena);
   out->notification_key = pg_text(result, 0, 16, arena);
+  out->ecwid = pg_text(result, 0, 17, arena);
   PQclear(result);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -613,6 +614,7 @@ static obol_rc pg_shop_write(store_conn_t *conn, int which,
   pg_param_text(&params, 15, shop->affiliate_html);
   pg_param_text(&params, 16, shop->signing_secret);
   pg_param_text(&params, 17, shop->notification_key);
+  pg_param_text(&params, 18, shop->ecwid);
   return pg_exec_changed(conn, which, &params);
 }
 
@@ -1241,6 +1243,7 @@ static obol_rc pg_delivery_insert(store_conn_t *conn,
   pg_param_int(&params, 5, delivery->created_at);
   pg_param_text(&params, 6, delivery->kind[0] ? delivery->kind : "webhook");
   pg_param_text(&params, 7, delivery->url);
+  pg_param_text(&params, 8, delivery->payload);
   return pg_exec(conn, STORE_SQL_DELIVERY_INSERT, &params, NULL);
 }
 
@@ -1313,6 +1316,7 @@ static obol_rc pg_delivery_work(store_conn_t *conn, core_arena_t *arena,
   pg_copy(result, 0, 15, out->kind, sizeof(out->kind));
   out->dialect = pg_text(result, 0, 16, arena);
   out->notification_key = pg_text(result, 0, 17, arena);
+  out->payload = pg_text(result, 0, 18, arena);
   PQclear(result);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }
@@ -1379,6 +1383,7 @@ static obol_rc pg_delivery_list(store_conn_t *conn, core_arena_t *arena,
     row->updated_at = pg_int(result, i, 8);
     pg_copy(result, i, 9, row->kind, sizeof(row->kind));
     row->url = pg_text(result, i, 10, arena);
+    row->payload = pg_text(result, i, 11, arena);
   }
   *count = (size_t)total;
   PQclear(result);

@@ -7,7 +7,7 @@
   "id, name, default_currency, default_language, allowed_redirect_hosts, " \
   "url, country, contact_email, contact_phone, created_at, updated_at, "   \
   "brands, surcharge, payment_methods, affiliate_html, signing_secret, "   \
-  "notification_key"
+  "notification_key, ecwid"
 
 #define ENDPOINT_COLUMNS                                                  \
   "id, shop_id, url, events, description, enabled, secret, "               \
@@ -51,14 +51,14 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_SHOP_COUNT] = "SELECT count(*) FROM shops",
   [STORE_SQL_SHOP_INSERT] = "INSERT INTO shops (" SHOP_COLUMNS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                      " ?12, ?13, ?14, ?15, ?16, ?17)",
+                      " ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
   [STORE_SQL_SHOP_UPDATE] =
       "UPDATE shops SET name = ?2, default_currency = ?3, "
       "default_language = ?4, allowed_redirect_hosts = ?5, url = ?6, "
       "country = ?7, contact_email = ?8, contact_phone = ?9, "
       "updated_at = ?11, brands = ?12, surcharge = ?13, payment_methods = ?14, "
-      "affiliate_html = ?15, signing_secret = ?16, notification_key = ?17 "
-      "WHERE id = ?1",
+      "affiliate_html = ?15, signing_secret = ?16, notification_key = ?17, "
+      "ecwid = ?18 WHERE id = ?1",
   [STORE_SQL_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders "
                     "WHERE shop_id = ?1 AND id = ?2",
   /* the same, inside a write: PostgreSQL adds FOR UPDATE */
@@ -141,7 +141,8 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_DELIVERY_INSERT] =
       "INSERT INTO deliveries (id, shop_id, event_id, endpoint_id, status, "
       "attempts, next_attempt_at, lease_until, created_at, updated_at, kind, "
-      "url) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5, ?6, ?7)",
+      "url, payload) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5, ?6, "
+      "?7, ?8)",
   /* due deliveries no live lease holds; PostgreSQL adds SKIP LOCKED */
   [STORE_SQL_DELIVERY_DUE] =
       "SELECT id FROM deliveries WHERE next_attempt_at <= ?1 AND "
@@ -158,7 +159,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "CASE WHEN d.kind = 'webhook' THEN w.secret ELSE s.signing_secret END, "
       "w.previous_secret, w.previous_secret_until, "
       "CASE WHEN d.kind = 'webhook' THEN w.enabled ELSE 1 END, e.sequence, "
-      "o.test, d.kind, w.dialect, s.notification_key "
+      "o.test, d.kind, w.dialect, s.notification_key, d.payload "
       "FROM deliveries d JOIN events e ON e.id = d.event_id "
       "JOIN orders o ON o.id = e.order_id JOIN shops s ON s.id = d.shop_id "
       "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = ?1",
@@ -171,7 +172,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "status_code, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STORE_SQL_DELIVERY_LIST] =
       "SELECT id, endpoint_id, status, attempts, next_attempt_at, "
-      "last_status, last_error, created_at, updated_at, kind, url "
+      "last_status, last_error, created_at, updated_at, kind, url, payload "
       "FROM deliveries "
       "WHERE shop_id = ?1 AND event_id = ?2 ORDER BY created_at, id",
   [STORE_SQL_NODE_HEARTBEAT] = "INSERT INTO nodes (id, heartbeat_at) "
@@ -379,6 +380,10 @@ const char *const store_migrations[] = {
   "ALTER TABLE webhook_endpoints ADD COLUMN dialect TEXT;",
   /* 13: the RSA key that signs seed 003's notifications */
   "ALTER TABLE shops ADD COLUMN notification_key TEXT;",
+  /* 14: the shop as an Ecwid payment app (seed 000); deliveries that are
+   * requests of their own (the store's order update) */
+  ("ALTER TABLE shops ADD COLUMN ecwid TEXT;"
+   "ALTER TABLE deliveries ADD COLUMN payload TEXT;"),
 };
 
 const int store_migration_count =

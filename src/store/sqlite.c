@@ -479,6 +479,7 @@ static obol_rc sqlite_shop_get(store_conn_t *conn, core_arena_t *arena,
   out->affiliate_html = sqlite_column_text(stmt, 14, arena);
   out->signing_secret = sqlite_column_text(stmt, 15, arena);
   out->notification_key = sqlite_column_text(stmt, 16, arena);
+  out->ecwid = sqlite_column_text(stmt, 17, arena);
   sqlite3_reset(stmt);
   if(!out->name || !out->allowed_redirect_hosts || !out->brands ||
      !out->payment_methods)
@@ -513,6 +514,7 @@ static obol_rc sqlite_shop_write(store_conn_t *conn, int which,
   sqlite_bind_text(stmt, 15, shop->affiliate_html);
   sqlite_bind_text(stmt, 16, shop->signing_secret);
   sqlite_bind_text(stmt, 17, shop->notification_key);
+  sqlite_bind_text(stmt, 18, shop->ecwid);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -1263,6 +1265,7 @@ static obol_rc sqlite_delivery_insert(store_conn_t *conn,
   sqlite3_bind_int64(stmt, 5, delivery->created_at);
   sqlite_bind_text(stmt, 6, delivery->kind[0] ? delivery->kind : "webhook");
   sqlite_bind_text(stmt, 7, delivery->url);
+  sqlite_bind_text(stmt, 8, delivery->payload);
   return sqlite_step_done(conn, stmt);
 }
 
@@ -1338,6 +1341,7 @@ static obol_rc sqlite_delivery_work(store_conn_t *conn, core_arena_t *arena,
   sqlite_copy_column(stmt, 15, out->kind, sizeof(out->kind));
   out->dialect = sqlite_column_text(stmt, 16, arena);
   out->notification_key = sqlite_column_text(stmt, 17, arena);
+  out->payload = sqlite_column_text(stmt, 18, arena);
   sqlite3_reset(stmt);
   return out->event_data ? OBOL_OK : OBOL_ERR_NOMEM;
 }
@@ -1417,6 +1421,7 @@ static obol_rc sqlite_delivery_list(store_conn_t *conn, core_arena_t *arena,
     row->updated_at = sqlite3_column_int64(stmt, 8);
     sqlite_copy_column(stmt, 9, row->kind, sizeof(row->kind));
     row->url = sqlite_column_text(stmt, 10, arena);
+    row->payload = sqlite_column_text(stmt, 11, arena);
   }
   sqlite3_reset(stmt);
   if(result != SQLITE_DONE)

@@ -40,6 +40,7 @@ typedef struct {
   const char *affiliate_html;  /* shown on receipts (seed 001), or NULL */
   const char *signing_secret;  /* signs callbacks and notifications; NULL */
   const char *notification_key; /* RSA private key (PEM) for seed 003 */
+  const char *ecwid; /* {"client_secret","api_base_url"} (seed 000), NULL */
   int64_t created_at; /* ms since the epoch */
   int64_t updated_at;
 } store_shop_t;
@@ -230,8 +231,10 @@ typedef struct {
   char event_id[STORE_ID_MAX];
   char endpoint_id[STORE_ID_MAX]; /* "" unless a webhook */
   char kind[24];                  /* webhook, callback, notification,
-                                     ctp_notification */
+                                     ctp_notification, ecwid */
   const char *url;                /* callback, notification: the URL */
+  const char *payload;            /* kind ecwid: {"authorization","body"}
+                                     of its PUT */
   char status[16];      /* pending, succeeded, failed */
   int attempts;
   int64_t next_attempt_at; /* 0 = none (done) */
@@ -253,6 +256,7 @@ typedef struct {
   char kind[24];
   const char *dialect;         /* the endpoint's payload shape, or NULL */
   const char *notification_key; /* the shop's RSA key (seed 003), or NULL */
+  const char *payload;          /* the delivery's own request, or NULL */
   const char *secret;
   const char *previous_secret; /* NULL or expired: not used */
   int64_t previous_secret_until;
