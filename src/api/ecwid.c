@@ -67,11 +67,13 @@ static json_t *ecwid_native(json_t *request)
   json_t *reference = ecwid_text(json_object_get(order, "id"));
   json_t *email = json_object_get(order, "email");
   json_t *transaction = json_object_get(order, "referenceTransactionId");
+  json_t *store_id = json_object_get(request, "storeId");
   const char *problem;
   int64_t amount = -1;
   json_t *native;
 
-  json_t *store_id = json_object_get(request, "storeId");
+  if(!reference)
+    reference = ecwid_text(transaction);
   if(!found || !json_is_string(json_object_get(request, "returnUrl")) ||
      !(json_is_string(store_id) || json_is_integer(store_id)) ||
      !json_is_string(json_object_get(request, "token")) ||
@@ -91,8 +93,7 @@ static json_t *ecwid_native(json_t *request)
                      (json_int_t)amount, "currency", currency, "language",
                      page_language_code(page_language(lang)),
                      "max_payment_attempts", 1, "test", 1);
-  if(reference)
-    json_object_set_new(native, "merchant_reference", reference);
+  json_object_set_new(native, "merchant_reference", reference);
   if(json_is_string(email))
     json_object_set_new(native, "client",
                         json_pack("{s:O}", "email", email));
@@ -107,11 +108,46 @@ static obol_rc ecwid_created(http_request_t *req, const store_order_t *order)
   return OBOL_OK;
 }
 
+/* The order already made for this store order and not ended (the request
+ * posted again: a reload, the back button), so that one store order is
+ * never paid twice; NULL when there is none. One that ended (cancelled,
+ * rejected, expired) leaves the store's cart to be paid anew. */
+static const store_order_t *ecwid_existing(http_request_t *req,
+                                           const char *shop_id,
+                                           json_t *native, json_t *extra)
+{
+  store_order_query_t query = {
+      .shop_id = shop_id,
+      .merchant_reference = json_string_value(
+          json_object_get(native, "merchant_reference")),
+      .limit = 20};
+  json_t *wanted = json_object_get(extra, "ecwid");
+  store_order_t *rows = NULL;
+  size_t count = 0, i;
+
+  if(store_order_list(http_store(req), req->arena, &query, &rows, &count))
+    return NULL;
+  for(i = 0; i < count; i++) {
+    int status = order_status_parse(rows[i].status);
+    json_t *ecwid = payment_order_detail(&rows[i], "ecwid");
+    int same = ecwid && json_equal(json_object_get(ecwid, "storeId"),
+                                   json_object_get(wanted, "storeId")) &&
+               json_equal(json_object_get(ecwid, "referenceTransactionId"),
+                          json_object_get(wanted, "referenceTransactionId"));
+    json_decref(ecwid);
+    if(same && status != ORDER_CANCELLED && status != ORDER_REJECTED &&
+       status != ORDER_EXPIRED)
+      return &rows[i];
+  }
+  return NULL;
+}
+
 /* POST /ecwid/{shop}/payment, data=<the store's payment request> */
 http_status_t api_ecwid_payment(http_request_t *req)
 {
   const char *data = json_string_value(json_object_get(req->json, "data"));
   json_t *settings, *request = NULL, *native = NULL, *extra;
+  const store_order_t *existing;
   const char *secret;
   store_shop_t shop;
   http_status_t status = HTTP_DONE;
@@ -145,10 +181,16 @@ http_status_t api_ecwid_payment(http_request_t *req)
                                  "referenceTransactionId")),
       "lang", json_object_get(request, "lang"), "api_base_url",
       json_object_get(settings, "api_base_url"));
+  existing = extra ? ecwid_existing(req, shop.id, native, extra) : NULL;
   /* the store's customer pays the shop: the request is the shop's */
   snprintf(req->shop_id, sizeof(req->shop_id), "%s", shop.id);
   req->live = 0;
-  status = api_order_create_from(req, native, extra, ecwid_created);
+  if(existing)
+    ecwid_created(req, existing);
+  else if(extra)
+    status = api_order_create_from(req, native, extra, ecwid_created);
+  else
+    api_page_message(req, 400, PAGE_EN, PAGE_TEXT_INVALID_INPUT);
   json_decref(extra);
   json_decref(native);
   json_decref(request);

@@ -142,6 +142,24 @@ test('cancelled on the page: no update is needed, back with errorMsg', async () 
   assert.equal((await orderOf(token)).status, 'rejected'); // the customer declined to pay
 });
 
+test('the request posted again (reload, back button) leads to the same order, never a second payment; after a cancel, a new one', async () => {
+  const { action, data } = await checkoutForm({ total: '6.00', lang: 'en' });
+  const first = await postData(action, data);
+  const again = await postData(action, data);
+  assert.equal(first.status, 303);
+  assert.equal(again.headers.get('location'), first.headers.get('location'));
+  const token = first.headers.get('location').slice('/pay/'.length);
+  await backToStore(await pay(token, '4242424242424242'));
+  const afterPaid = await postData(action, data);
+  assert.equal(afterPaid.headers.get('location'), first.headers.get('location'), 'a paid store order got a new order');
+
+  const other = await checkoutForm({ total: '2.00', lang: 'en' });
+  const cancelled = (await postData(other.action, other.data)).headers.get('location');
+  await backToStore(await pay(cancelled.slice('/pay/'.length), null));
+  const retried = (await postData(other.action, other.data)).headers.get('location');
+  assert.notEqual(retried, cancelled, 'the store\'s cart could not be paid again after a cancel');
+});
+
 test('a payload that does not decrypt or parse is a 400 page and creates nothing', async () => {
   const before = (await api.listAll()).length;
   const { action, data } = await checkoutForm({ total: '5.00' });
