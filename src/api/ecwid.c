@@ -142,6 +142,23 @@ static const store_order_t *ecwid_existing(http_request_t *req,
   return NULL;
 }
 
+/* What the order keeps of the request, as details.ecwid: where and how
+ * to update the store's order, where to send the customer back. Never
+ * shown by the API. NULL if incomplete. */
+static json_t *ecwid_kept(json_t *request, json_t *settings)
+{
+  json_t *order = json_object_get(json_object_get(request, "cart"), "order");
+
+  return json_pack(
+      "{s:{s:o, s:O, s:O, s:o, s:O?, s:O}}", "ecwid", "storeId",
+      ecwid_text(json_object_get(request, "storeId")), "token",
+      json_object_get(request, "token"), "returnUrl",
+      json_object_get(request, "returnUrl"), "referenceTransactionId",
+      ecwid_text(json_object_get(order, "referenceTransactionId")), "lang",
+      json_object_get(request, "lang"), "api_base_url",
+      json_object_get(settings, "api_base_url"));
+}
+
 /* POST /ecwid/{shop}/payment, data=<the store's payment request> */
 http_status_t api_ecwid_payment(http_request_t *req)
 {
@@ -170,17 +187,7 @@ http_status_t api_ecwid_payment(http_request_t *req)
     json_decref(settings);
     return HTTP_DONE;
   }
-  extra = json_pack(
-      "{s:{s:O, s:O, s:O, s:o, s:O?, s:O}}", "ecwid", "storeId",
-      json_object_get(request, "storeId"), "token",
-      json_object_get(request, "token"), "returnUrl",
-      json_object_get(request, "returnUrl"), "referenceTransactionId",
-      ecwid_text(json_object_get(json_object_get(json_object_get(request,
-                                                                 "cart"),
-                                                 "order"),
-                                 "referenceTransactionId")),
-      "lang", json_object_get(request, "lang"), "api_base_url",
-      json_object_get(settings, "api_base_url"));
+  extra = ecwid_kept(request, settings);
   existing = extra ? ecwid_existing(req, shop.id, native, extra) : NULL;
   /* the store's customer pays the shop: the request is the shop's */
   snprintf(req->shop_id, sizeof(req->shop_id), "%s", shop.id);

@@ -224,7 +224,6 @@ static obol_rc payment_ecwid(store_tx_t *tx, core_arena_t *arena,
 {
   const char *base = json_string_value(json_object_get(ecwid,
                                                        "api_base_url"));
-  json_t *store_id = json_object_get(ecwid, "storeId");
   json_t *request;
   core_buf_t url;
   char *payload;
@@ -237,13 +236,11 @@ static obol_rc payment_ecwid(store_tx_t *tx, core_arena_t *arena,
                                        (base[0] && base[strlen(base) - 1] ==
                                                        '/'));
   if(!rc)
-    rc = json_is_integer(store_id)
-             ? core_buf_printf(&url, "/api/v3/%lld/orders/",
-                               (long long)json_integer_value(store_id))
-             : core_buf_append_str(&url, "/api/v3/");
-  if(!rc && !json_is_integer(store_id))
-    rc = core_url_encode(&url, json_string_value(store_id));
-  if(!rc && !json_is_integer(store_id))
+    rc = core_buf_append_str(&url, "/api/v3/");
+  if(!rc)
+    rc = core_url_encode(&url, json_string_value(json_object_get(ecwid,
+                                                                 "storeId")));
+  if(!rc)
     rc = core_buf_append_str(&url, "/orders/");
   if(!rc)
     rc = core_url_encode(&url, json_string_value(json_object_get(
