@@ -206,6 +206,10 @@ const char *api_check_ip(const char *text);
  * (a NULL-terminated list); returns how many it found. */
 int api_check_unknown_fields(json_t *object, const char *const *allowed,
                              json_t *fields);
+/* An amount in major units, a JSON number or (for exactness) a decimal
+ * string, into minor units: the one way amounts arrive in JSON. */
+obol_rc api_money_json(json_t *value, int exponent, int64_t *minor,
+                       const char **problem);
 /* Characters (not bytes) in a JSON string: limits count characters. */
 size_t api_text_length(const json_t *string);
 /* value as compact JSON text in the arena; NULL if out of memory. */

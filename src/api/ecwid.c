@@ -9,33 +9,37 @@
  * meanwhile. */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "api.h"
 
 #define ECWID_DATA_MAX (256 * 1024)
 #define ECWID_PAGE_MAX (64 * 1024)
 
 /* The request's plaintext: CBC first, then GCM; NULL if neither opens it
- * (or it is not a JSON object). */
+ * (or it is not a JSON object). The plaintext holds the store's token: it
+ * is wiped before it is freed. */
 static json_t *ecwid_open(const char *data, const char *secret)
 {
-  size_t len = strlen(data), plain_len = 0;
+  static const core_aes_mode_t modes[] = {CORE_AES_CBC, CORE_AES_GCM};
+  size_t len = strlen(data), plain_len = 0, i;
   unsigned char *raw = malloc(len + 3);
   unsigned char *plain = malloc(len + 3);
   int raw_len = raw ? core_base64url_decode(data, len, raw) : -1;
   json_t *request = NULL;
-  int mode;
 
-  for(mode = CORE_AES_CBC; !request && raw_len > 0 && plain &&
-                           mode <= CORE_AES_GCM; mode++)
-    if(!core_aes128_decrypt((const unsigned char *)secret,
-                            (core_aes_mode_t)mode, raw, (size_t)raw_len,
-                            plain, &plain_len)) {
-      request = json_loadb((const char *)plain, plain_len, 0, NULL);
-      if(request && !json_is_object(request)) {
-        json_decref(request);
-        request = NULL;
-      }
+  for(i = 0; !request && raw_len > 0 && plain && i < 2; i++) {
+    if(core_aes128_decrypt((const unsigned char *)secret, modes[i], raw,
+                           (size_t)raw_len, plain, &plain_len))
+      continue;
+    request = json_loadb((const char *)plain, plain_len, 0, NULL);
+    if(request && !json_is_object(request)) {
+      json_decref(request);
+      request = NULL;
     }
+  }
+  if(plain)
+    OPENSSL_cleanse(plain, len + 3);
   free(raw);
   free(plain);
   return request;
@@ -54,64 +58,106 @@ static json_t *ecwid_text(json_t *value)
   return NULL;
 }
 
+/* Is value (a string or an integer) 1 to max characters from allowed, and
+ * not "." or ".." (it becomes a path segment of the store's URL)? */
+static int ecwid_token_ok(json_t *value, size_t max, const char *allowed)
+{
+  json_t *text = ecwid_text(value);
+  const char *chars = json_string_value(text);
+  size_t len = chars ? strlen(chars) : 0;
+  int ok = len > 0 && len <= max && strspn(chars, allowed) == len &&
+           strcmp(chars, ".") && strcmp(chars, "..");
+  json_decref(text);
+  return ok;
+}
+
+#define ECWID_DIGITS "0123456789"
+#define ECWID_PRINTABLE                                                   \
+  "!\"#$%&'()*+,-./" ECWID_DIGITS ":;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"      \
+  "[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+
+/* Are the fields Obol relies on there and sound? They end up in the
+ * store's URL, its Authorization header and the customer's redirect. */
+static int ecwid_request_ok(json_t *request)
+{
+  json_t *order = json_object_get(json_object_get(request, "cart"), "order");
+  const char *return_url = json_string_value(json_object_get(request,
+                                                             "returnUrl"));
+
+  return ecwid_token_ok(json_object_get(request, "storeId"), 20,
+                        ECWID_DIGITS) &&
+         json_is_string(json_object_get(request, "token")) &&
+         ecwid_token_ok(json_object_get(request, "token"), 400,
+                        ECWID_PRINTABLE) &&
+         ecwid_token_ok(json_object_get(order, "referenceTransactionId"), 256,
+                        ECWID_PRINTABLE) &&
+         return_url && !api_check_url(return_url);
+}
+
 /* The native order of the request; NULL when it lacks what is needed. */
 static json_t *ecwid_native(json_t *request)
 {
   json_t *cart = json_object_get(request, "cart");
   json_t *order = json_object_get(cart, "order");
-  json_t *total = json_object_get(order, "total");
   const char *currency = json_string_value(json_object_get(cart, "currency"));
   const core_currency_t *found = currency ? core_currency_find(currency)
                                           : NULL;
   const char *lang = json_string_value(json_object_get(request, "lang"));
+  const char *email = json_string_value(json_object_get(order, "email"));
   json_t *reference = ecwid_text(json_object_get(order, "id"));
-  json_t *email = json_object_get(order, "email");
-  json_t *transaction = json_object_get(order, "referenceTransactionId");
-  json_t *store_id = json_object_get(request, "storeId");
   const char *problem;
   int64_t amount = -1;
   json_t *native;
 
   if(!reference)
-    reference = ecwid_text(transaction);
-  if(!found || !json_is_string(json_object_get(request, "returnUrl")) ||
-     !(json_is_string(store_id) || json_is_integer(store_id)) ||
-     !json_is_string(json_object_get(request, "token")) ||
-     !(json_is_string(transaction) || json_is_integer(transaction)) ||
-     (json_is_number(total)
-          ? core_money_from_double(json_number_value(total), found->exponent,
-                                   &amount, &problem)
-          : json_is_string(total)
-                ? core_money_parse(json_string_value(total), found->exponent,
-                                   &amount, &problem)
-                : OBOL_ERR_INVALID) ||
-     amount <= 0) {
+    reference = ecwid_text(json_object_get(order, "referenceTransactionId"));
+  if(!found || !ecwid_request_ok(request) ||
+     api_money_json(json_object_get(order, "total"), found->exponent, &amount,
+                    &problem) ||
+     amount <= 0 || amount > order_config()->max_amount ||
+     json_string_length(reference) > 255) {
     json_decref(reference);
     return NULL;
   }
-  native = json_pack("{s:I, s:s, s:s, s:i, s:b}", "amount",
+  native = json_pack("{s:I, s:s, s:s, s:i, s:b, s:o}", "amount",
                      (json_int_t)amount, "currency", currency, "language",
                      page_language_code(page_language(lang)),
-                     "max_payment_attempts", 1, "test", 1);
-  json_object_set_new(native, "merchant_reference", reference);
-  if(json_is_string(email))
-    json_object_set_new(native, "client",
-                        json_pack("{s:O}", "email", email));
+                     "max_payment_attempts", 1, "test", 1,
+                     "merchant_reference", reference);
+  /* an address the order would refuse is left out, not a failed payment */
+  if(native && email && !api_check_email(email))
+    json_object_set_new(native, "client", json_pack("{s:s}", "email", email));
   return native;
 }
 
+/* An order that ended without payment: its store order is still
+ * INCOMPLETE, to be paid anew. */
+static int ecwid_ended(const store_order_t *order)
+{
+  int status = order_status_parse(order->status);
+  return status == ORDER_CANCELLED || status == ORDER_REJECTED ||
+         status == ORDER_EXPIRED;
+}
+
+/* Where the customer of a new or found order goes: its hosted page while
+ * it can be paid, else the way back to the store. */
 static obol_rc ecwid_created(http_request_t *req, const store_order_t *order)
 {
+  int status = order_status_parse(order->status);
   char url[128];
-  snprintf(url, sizeof(url), "/pay/%s", order->token);
+
+  snprintf(url, sizeof(url),
+           status == ORDER_ISSUED || status == ORDER_VIEWED ||
+                   status == ORDER_FAILED
+               ? "/pay/%s" : "/ecwid/return/%s",
+           order->token);
   http_respond_redirect(req, 303, url);
   return OBOL_OK;
 }
 
 /* The order already made for this store order and not ended (the request
  * posted again: a reload, the back button), so that one store order is
- * never paid twice; NULL when there is none. One that ended (cancelled,
- * rejected, expired) leaves the store's cart to be paid anew. */
+ * never paid twice; NULL when there is none. */
 static const store_order_t *ecwid_existing(http_request_t *req,
                                            const char *shop_id,
                                            json_t *native, json_t *extra)
@@ -120,7 +166,7 @@ static const store_order_t *ecwid_existing(http_request_t *req,
       .shop_id = shop_id,
       .merchant_reference = json_string_value(
           json_object_get(native, "merchant_reference")),
-      .limit = 20};
+      .limit = 100};
   json_t *wanted = json_object_get(extra, "ecwid");
   store_order_t *rows = NULL;
   size_t count = 0, i;
@@ -128,15 +174,13 @@ static const store_order_t *ecwid_existing(http_request_t *req,
   if(store_order_list(http_store(req), req->arena, &query, &rows, &count))
     return NULL;
   for(i = 0; i < count; i++) {
-    int status = order_status_parse(rows[i].status);
     json_t *ecwid = payment_order_detail(&rows[i], "ecwid");
     int same = ecwid && json_equal(json_object_get(ecwid, "storeId"),
                                    json_object_get(wanted, "storeId")) &&
                json_equal(json_object_get(ecwid, "referenceTransactionId"),
                           json_object_get(wanted, "referenceTransactionId"));
     json_decref(ecwid);
-    if(same && status != ORDER_CANCELLED && status != ORDER_REJECTED &&
-       status != ORDER_EXPIRED)
+    if(same && !ecwid_ended(&rows[i]))
       return &rows[i];
   }
   return NULL;
@@ -163,7 +207,7 @@ static json_t *ecwid_kept(json_t *request, json_t *settings)
 http_status_t api_ecwid_payment(http_request_t *req)
 {
   const char *data = json_string_value(json_object_get(req->json, "data"));
-  json_t *settings, *request = NULL, *native = NULL, *extra;
+  json_t *settings = NULL, *request = NULL, *native = NULL, *extra = NULL;
   const store_order_t *existing;
   const char *secret;
   store_shop_t shop;
@@ -172,7 +216,7 @@ http_status_t api_ecwid_payment(http_request_t *req)
   if(store_shop_get(http_store(req), req->arena, http_param(req, "shop"),
                     &shop) || !shop.ecwid) {
     api_page_message(req, 404, PAGE_EN, PAGE_TEXT_NOT_FOUND);
-    return HTTP_DONE;
+    goto done;
   }
   settings = json_loads(shop.ecwid, 0, NULL);
   secret = json_string_value(json_object_get(settings, "client_secret"));
@@ -180,24 +224,22 @@ http_status_t api_ecwid_payment(http_request_t *req)
     request = ecwid_open(data, secret);
   if(request)
     native = ecwid_native(request);
-  if(!native) {
+  if(native)
+    extra = ecwid_kept(request, settings);
+  if(!extra) {
     /* nothing is created from what cannot be read */
     api_page_message(req, 400, PAGE_EN, PAGE_TEXT_INVALID_INPUT);
-    json_decref(request);
-    json_decref(settings);
-    return HTTP_DONE;
+    goto done;
   }
-  extra = ecwid_kept(request, settings);
-  existing = extra ? ecwid_existing(req, shop.id, native, extra) : NULL;
   /* the store's customer pays the shop: the request is the shop's */
   snprintf(req->shop_id, sizeof(req->shop_id), "%s", shop.id);
   req->live = 0;
+  existing = ecwid_existing(req, shop.id, native, extra);
   if(existing)
     ecwid_created(req, existing);
-  else if(extra)
-    status = api_order_create_from(req, native, extra, ecwid_created);
   else
-    api_page_message(req, 400, PAGE_EN, PAGE_TEXT_INVALID_INPUT);
+    status = api_order_create_from(req, native, extra, ecwid_created);
+done:
   json_decref(extra);
   json_decref(native);
   json_decref(request);
@@ -291,47 +333,71 @@ static const char *ecwid_error(http_request_t *req,
  * AWAITING_PAYMENT), with errorMsg after INCOMPLETE. An order that ended
  * without an attempt (cancelled, expired) needs no update: the store's
  * order is still INCOMPLETE. */
+/* returnUrl as given, with errorMsg (when not NULL) before any #fragment:
+ * the store must get its URL back unchanged but for that. */
+static obol_rc ecwid_back_url(core_buf_t *url, const char *return_url,
+                              const char *error)
+{
+  const char *fragment = strchr(return_url, '#');
+  size_t before = fragment ? (size_t)(fragment - return_url)
+                           : strlen(return_url);
+  obol_rc rc = core_buf_append(url, return_url, before);
+
+  if(!rc && error)
+    rc = core_url_append(url, "errorMsg", error);
+  if(!rc && fragment)
+    rc = core_buf_append_str(url, fragment);
+  if(!rc)
+    rc = core_buf_append(url, "", 1);
+  return rc;
+}
+
 http_status_t api_ecwid_return(http_request_t *req)
 {
   const store_delivery_t *update;
   const char *return_url, *sent = NULL;
   store_order_t order;
   store_shop_t shop;
-  json_t *details, *ecwid;
+  json_t *details = NULL;
   page_language_t language;
-  int status, ended;
+  int status, settled;
   core_buf_t url;
+  obol_rc rc;
 
+  core_buf_init(&url, 8192);
   if(api_page_order(req, http_param(req, "token"), &order, &shop))
-    return HTTP_DONE;
+    goto done;
   details = json_loads(order.details, 0, NULL);
-  ecwid = json_object_get(details, "ecwid");
-  return_url = json_string_value(json_object_get(ecwid, "returnUrl"));
+  return_url = json_string_value(json_object_get(
+      json_object_get(details, "ecwid"), "returnUrl"));
   language = page_language(order.language);
   if(!return_url) {
-    json_decref(details);
     api_page_message(req, 404, language, PAGE_TEXT_NOT_FOUND);
-    return HTTP_DONE;
+    goto done;
   }
   status = order_status_parse(order.status);
-  ended = status == ORDER_CANCELLED || status == ORDER_EXPIRED ||
-          status == ORDER_REJECTED;
+  /* paid without an attempt (received): the store needs no update either */
+  settled = ecwid_ended(&order) || status == ORDER_PAID ||
+            status == ORDER_RECEIVED;
   update = ecwid_update(req, &order);
   if(update)
     sent = ecwid_sent_status(req->arena, update);
-  if(update ? strcmp(update->status, "succeeded") : !ended) {
+  if(update ? strcmp(update->status, "succeeded") : !settled) {
     ecwid_waiting(req, language,
                   update && !strcmp(update->status, "failed") ? return_url
                                                               : NULL);
-    json_decref(details);
-    return HTTP_DONE;
+    goto done;
   }
-  core_buf_init(&url, 8192);
-  core_buf_append_str(&url, return_url);
-  if(!sent || !strcmp(sent, "INCOMPLETE"))
-    core_url_append(&url, "errorMsg", ecwid_error(req, &order, language));
-  core_buf_append(&url, "", 1);
-  http_respond_redirect(req, 303, url.data);
+  rc = ecwid_back_url(&url, return_url,
+                      (sent && !strcmp(sent, "INCOMPLETE")) ||
+                              (!sent && ecwid_ended(&order))
+                          ? ecwid_error(req, &order, language)
+                          : NULL);
+  if(rc)
+    http_respond_rc(req, rc);
+  else
+    http_respond_redirect(req, 303, url.data);
+done:
   core_buf_free(&url);
   json_decref(details);
   return HTTP_DONE;

@@ -277,14 +277,8 @@ static int gate_amount(http_request_t *req, int64_t *minor)
     return -1;
   }
   currency = core_currency_find(order.currency);
-  rc = OBOL_ERR_INVALID;
-  if(json_is_string(amount))
-    rc = core_money_parse(json_string_value(amount),
-                          currency ? currency->exponent : 2, minor, &problem);
-  else if(json_is_number(amount))
-    rc = core_money_from_double(json_number_value(amount),
-                                currency ? currency->exponent : 2, minor,
-                                &problem);
+  rc = api_money_json(amount, currency ? currency->exponent : 2, minor,
+                      &problem);
   if(!rc && *minor <= 0) {
     rc = OBOL_ERR_INVALID;
     problem = "must be more than zero";

@@ -91,15 +91,9 @@ static int64_t input_integer(order_input_t *in, const char *name,
 static int input_price(order_input_t *in, json_t *value, const char *path,
                        int64_t *minor)
 {
-  const char *problem = "must be a decimal number or a decimal string";
-  obol_rc rc = OBOL_ERR_INVALID;
+  const char *problem;
+  obol_rc rc = api_money_json(value, in->exponent, minor, &problem);
 
-  if(json_is_integer(value) || json_is_real(value))
-    rc = core_money_from_double(json_number_value(value), in->exponent, minor,
-                                &problem);
-  else if(json_is_string(value))
-    rc = core_money_parse(json_string_value(value), in->exponent, minor,
-                          &problem);
   if(!rc && *minor < 0) {
     rc = OBOL_ERR_INVALID;
     problem = "must not be negative";

@@ -144,7 +144,8 @@ obol_rc api_shop_notification_key(http_request_t *req, store_shop_t *shop)
   return rc;
 }
 
-/* The shop, with its notification key made on first need. */
+/* The shop, with its notification key (made with the shop; for shops from
+ * before the key existed, on first need). */
 http_status_t api_shop_get(http_request_t *req)
 {
   store_shop_t shop;
@@ -626,6 +627,7 @@ typedef struct {
   int create_shop;
   api_credentials_t *out;
   char secret_hash[CORE_SHA256_HEX_LEN + 1];
+  char *notification_key; /* made before the write: it takes a while */
 } shop_create_t;
 
 static obol_rc shop_create_apply(store_tx_t *tx, void *arg)
@@ -643,6 +645,7 @@ static obol_rc shop_create_apply(store_tx_t *tx, void *arg)
     shop.name = create->name;
     shop.default_currency = "EUR"; /* so seed 002's minimal order works */
     shop.allowed_redirect_hosts = "[]";
+    shop.notification_key = create->notification_key;
     shop.created_at = now;
     shop.updated_at = now;
     rc = store_tx_shop_insert(tx, &shop);
@@ -674,12 +677,15 @@ static obol_rc shop_create_run(store_t *store, shop_create_t *create)
 
   if(create->create_shop)
     rc = core_id_new("shop", out->shop_id, sizeof(out->shop_id));
+  if(!rc && create->create_shop)
+    rc = core_rsa_generate(&create->notification_key);
   if(!rc)
     rc = core_id_new("key", out->key_id, sizeof(out->key_id));
   if(!rc)
     rc = http_key_generate(create->live, out->secret_key, create->secret_hash);
   if(!rc)
     rc = store_write(store, shop_create_apply, create);
+  free(create->notification_key);
   return rc;
 }
 

@@ -197,3 +197,16 @@ int api_host_allowed(const store_shop_t *shop, const char *url)
   return allowed;
 }
 
+
+obol_rc api_money_json(json_t *value, int exponent, int64_t *minor,
+                       const char **problem)
+{
+  *problem = "must be a decimal number or a decimal string";
+  if(json_is_integer(value) || json_is_real(value))
+    return core_money_from_double(json_number_value(value), exponent, minor,
+                                  problem);
+  if(json_is_string(value))
+    return core_money_parse(json_string_value(value), exponent, minor,
+                            problem);
+  return OBOL_ERR_INVALID;
+}

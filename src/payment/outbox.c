@@ -251,6 +251,10 @@ static obol_rc payment_ecwid(store_tx_t *tx, core_arena_t *arena,
                       json_string_value(json_object_get(ecwid, "token")),
                       "body", "paymentStatus", payment_status);
   payload = request ? json_dumps(request, JSON_COMPACT) : NULL;
+  /* an update still retried must not land after this one */
+  if(!rc)
+    rc = store_tx_delivery_supersede(tx, event->shop_id, event->order_id,
+                                     "ecwid", event->created_at);
   if(!rc)
     rc = payload ? payment_queue(tx, event, "ecwid",
                                  core_arena_strdup(arena, url.data), 0,

@@ -1247,6 +1247,19 @@ static obol_rc pg_delivery_insert(store_conn_t *conn,
   return pg_exec(conn, STORE_SQL_DELIVERY_INSERT, &params, NULL);
 }
 
+static obol_rc pg_delivery_supersede(store_conn_t *conn, const char *shop_id,
+                                     const char *order_id, const char *kind,
+                                     int64_t now)
+{
+  pg_params_t params = {0};
+
+  pg_param_text(&params, 1, shop_id);
+  pg_param_text(&params, 2, order_id);
+  pg_param_text(&params, 3, kind);
+  pg_param_int(&params, 4, now);
+  return pg_exec(conn, STORE_SQL_DELIVERY_SUPERSEDE, &params, NULL);
+}
+
 static obol_rc pg_delivery_due(store_conn_t *conn, core_arena_t *arena,
                                int64_t now, int limit,
                                char (**ids)[STORE_ID_MAX], size_t *count)
@@ -1463,6 +1476,7 @@ const store_ops_t store_postgres_ops = {
   .endpoint_update = pg_endpoint_update,
   .endpoint_delete = pg_endpoint_delete,
   .delivery_insert = pg_delivery_insert,
+  .delivery_supersede = pg_delivery_supersede,
   .delivery_due = pg_delivery_due,
   .delivery_lease = pg_delivery_lease,
   .delivery_work = pg_delivery_work,

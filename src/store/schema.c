@@ -143,6 +143,12 @@ const char *const store_sql[STORE_SQL_COUNT] = {
       "attempts, next_attempt_at, lease_until, created_at, updated_at, kind, "
       "url, payload) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?5, ?5, ?6, "
       "?7, ?8)",
+  /* an order's pending deliveries of a kind that a newer one replaces */
+  [STORE_SQL_DELIVERY_SUPERSEDE] =
+      "UPDATE deliveries SET status = 'superseded', next_attempt_at = NULL, "
+      "updated_at = ?4 WHERE shop_id = ?1 AND kind = ?3 AND "
+      "status = 'pending' AND event_id IN "
+      "(SELECT id FROM events WHERE shop_id = ?1 AND order_id = ?2)",
   /* due deliveries no live lease holds; PostgreSQL adds SKIP LOCKED */
   [STORE_SQL_DELIVERY_DUE] =
       "SELECT id FROM deliveries WHERE next_attempt_at <= ?1 AND "
@@ -166,7 +172,7 @@ const char *const store_sql[STORE_SQL_COUNT] = {
   [STORE_SQL_DELIVERY_UPDATE] =
       "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4,"
       " lease_until = 0, last_status = ?5, last_error = ?6, updated_at = ?7 "
-      "WHERE id = ?1",
+      "WHERE id = ?1 AND status <> 'superseded'",
   [STORE_SQL_ATTEMPT_INSERT] =
       "INSERT INTO delivery_attempts (id, delivery_id, attempted_at, "
       "status_code, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1269,6 +1269,22 @@ static obol_rc sqlite_delivery_insert(store_conn_t *conn,
   return sqlite_step_done(conn, stmt);
 }
 
+static obol_rc sqlite_delivery_supersede(store_conn_t *conn,
+                                         const char *shop_id,
+                                         const char *order_id,
+                                         const char *kind, int64_t now)
+{
+  sqlite3_stmt *stmt = sqlite_stmt(conn, STORE_SQL_DELIVERY_SUPERSEDE);
+
+  if(!stmt)
+    return OBOL_ERR_STORE;
+  sqlite_bind_text(stmt, 1, shop_id);
+  sqlite_bind_text(stmt, 2, order_id);
+  sqlite_bind_text(stmt, 3, kind);
+  sqlite3_bind_int64(stmt, 4, now);
+  return sqlite_step_done(conn, stmt);
+}
+
 static obol_rc sqlite_delivery_due(store_conn_t *conn, core_arena_t *arena,
                                    int64_t now, int limit,
                                    char (**ids)[STORE_ID_MAX], size_t *count)
@@ -1523,6 +1539,7 @@ const store_ops_t store_sqlite_ops = {
   .endpoint_update = sqlite_endpoint_update,
   .endpoint_delete = sqlite_endpoint_delete,
   .delivery_insert = sqlite_delivery_insert,
+  .delivery_supersede = sqlite_delivery_supersede,
   .delivery_due = sqlite_delivery_due,
   .delivery_lease = sqlite_delivery_lease,
   .delivery_work = sqlite_delivery_work,

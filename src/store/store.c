@@ -331,6 +331,14 @@ obol_rc store_tx_delivery_insert(store_tx_t *tx,
   return tx->store->ops->delivery_insert(tx->conn, delivery);
 }
 
+obol_rc store_tx_delivery_supersede(store_tx_t *tx, const char *shop_id,
+                                    const char *order_id, const char *kind,
+                                    int64_t now)
+{
+  return tx->store->ops->delivery_supersede(tx->conn, shop_id, order_id, kind,
+                                            now);
+}
+
 obol_rc store_tx_delivery_due(store_tx_t *tx, core_arena_t *arena,
                               int64_t now, int limit,
                               char (**ids)[STORE_ID_MAX], size_t *count)

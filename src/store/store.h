@@ -365,6 +365,9 @@ typedef struct store_ops {
                              const char *endpoint_id);
   obol_rc (*delivery_insert)(store_conn_t *conn,
                              const store_delivery_t *delivery);
+  obol_rc (*delivery_supersede)(store_conn_t *conn, const char *shop_id,
+                                const char *order_id, const char *kind,
+                                int64_t now);
   obol_rc (*delivery_lease)(store_conn_t *conn, const char *delivery_id,
                             int64_t lease_until);
   /* Writes the delivery's new state and logs the attempt. */
@@ -487,6 +490,11 @@ obol_rc store_tx_endpoint_list(store_tx_t *tx, core_arena_t *arena,
                                size_t *count);
 obol_rc store_tx_delivery_insert(store_tx_t *tx,
                                  const store_delivery_t *delivery);
+/* The order's pending deliveries of this kind will not be sent: a newer
+ * one replaces them (status superseded). */
+obol_rc store_tx_delivery_supersede(store_tx_t *tx, const char *shop_id,
+                                    const char *order_id, const char *kind,
+                                    int64_t now);
 obol_rc store_tx_delivery_due(store_tx_t *tx, core_arena_t *arena,
                               int64_t now, int limit,
                               char (**ids)[STORE_ID_MAX], size_t *count);

@@ -13,7 +13,8 @@ const SECRET = 'Kp3xY9wQ2mN7vB4tR8sL'; // the key is its first 16 characters
 let srv, shop, api, store;
 
 before(async () => {
-  srv = await startServer({ args: ['--rate-limit', '0', '--webhook-retry-ms', '100'] });
+  srv = await startServer({ args: ['--rate-limit', '0', '--webhook-retry-ms', '100',
+    '--sandbox-review-ms', String(ms(1500))] });
   shop = createShop(srv.dbPath, 'Ecwid shop');
   api = client(srv, shop.secret_key);
   store = await startStore({ obolUrl: srv.base, shopId: shop.id, clientSecret: SECRET });
@@ -151,13 +152,47 @@ test('the request posted again (reload, back button) leads to the same order, ne
   const token = first.headers.get('location').slice('/pay/'.length);
   await backToStore(await pay(token, '4242424242424242'));
   const afterPaid = await postData(action, data);
-  assert.equal(afterPaid.headers.get('location'), first.headers.get('location'), 'a paid store order got a new order');
+  assert.equal(afterPaid.headers.get('location'), `/ecwid/return/${token}`,
+    'a paid store order must lead back to the store, not to a new order or its page');
 
   const other = await checkoutForm({ total: '2.00', lang: 'en' });
   const cancelled = (await postData(other.action, other.data)).headers.get('location');
   await backToStore(await pay(cancelled.slice('/pay/'.length), null));
   const retried = (await postData(other.action, other.data)).headers.get('location');
   assert.notEqual(retried, cancelled, 'the store\'s cart could not be paid again after a cancel');
+});
+
+test('held for review: AWAITING_PAYMENT while pending; once paid, a stale AWAITING_PAYMENT retry never lands after PAID', async () => {
+  const token = await arrive({ total: '8.00', lang: 'en' });
+  const ecwid = storeOrder();
+  store.setDown(1e9); // every update refused until the review has ended
+  const location = await pay(token, '4000000000001000');
+  const order = await orderOf(token);
+  for (let i = 0; i < 200 && (await api.getOrder(order.id)).status !== 'paid'; i++) await sleep(ms(50));
+  assert.equal((await api.getOrder(order.id)).status, 'paid');
+  const refused = store.log.filter((e) => e.type === 'put' && e.path.endsWith(`/${ecwid.referenceTransactionId}`));
+  assert.ok(refused.some((e) => JSON.parse(e.body).paymentStatus === 'AWAITING_PAYMENT'),
+    'AWAITING_PAYMENT was not sent while the payment was pending');
+  store.setDown(0);
+  const back = await backToStore(location);
+  assert.equal(back.location, `${store.base}/return/${ecwid.id}?clientId=obol-app&hash=ABC`);
+  await sleep(ms(1500)); // the stale update's next retry would be due by now
+  assert.deepEqual(ecwid.updates, ['PAID']);
+  assert.equal(ecwid.paymentStatus, 'PAID');
+});
+
+test('errorMsg goes before a #fragment of returnUrl; a bad email is left out, not a failure', async () => {
+  const request = { storeId: store.storeId, token: store.token, lang: 'en',
+    returnUrl: `${store.base}/return/77?clientId=c#top`,
+    cart: { currency: 'EUR', order: { id: 77, referenceTransactionId: 'transaction_77', total: '1.50', email: 'not an address' } } };
+  const r = await postData(`${srv.base}/ecwid/${shop.id}/payment`, encryptPayload(request, SECRET));
+  assert.equal(r.status, 303, await r.text());
+  const token = r.headers.get('location').slice('/pay/'.length);
+  const order = await orderOf(token);
+  assert.equal(order.amount, 150);
+  assert.equal(order.client?.email ?? null, null);
+  const { location } = await backToStore(await pay(token, null));
+  assert.equal(location, `${store.base}/return/77?clientId=c&errorMsg=The%20payment%20was%20cancelled.#top`);
 });
 
 test('a payload that does not decrypt or parse is a 400 page and creates nothing', async () => {
@@ -174,7 +209,14 @@ test('a payload that does not decrypt or parse is a 400 page and creates nothing
     'not an object': encryptPayload('just a string', SECRET),
     'no total': encryptPayload({ ...request, cart: { currency: 'EUR', order: { id: 1, referenceTransactionId: 'x' } } }, SECRET),
     'unknown currency': encryptPayload({ ...request, cart: { ...request.cart, currency: 'XXY' } }, SECRET, 'cbc'),
+    'storeId not a number': encryptPayload({ ...request, storeId: '12/../7' }, SECRET),
+    'referenceTransactionId ..': encryptPayload({ ...request, cart: { ...request.cart, order: { ...request.cart.order, referenceTransactionId: '..' } } }, SECRET),
+    'token with a line break': encryptPayload({ ...request, token: 'secret\r\nX-Evil: 1' }, SECRET),
+    'returnUrl not http(s)': encryptPayload({ ...request, returnUrl: 'javascript:alert(1)' }, SECRET),
+    'total over the largest amount': encryptPayload({ ...request, cart: { ...request.cart, order: { ...request.cart.order, total: '99999999999.99' } } }, SECRET),
+    'total zero': encryptPayload({ ...request, cart: { ...request.cart, order: { ...request.cart.order, total: 0 } } }, SECRET),
   };
+
   for (const [name, value] of Object.entries(cases)) {
     const r = await postData(action, value);
     assert.equal(r.status, 400, `${name}: ${r.status}`);
