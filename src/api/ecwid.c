@@ -174,7 +174,7 @@ static const store_order_t *ecwid_existing(http_request_t *req,
   if(store_order_list(http_store(req), req->arena, &query, &rows, &count))
     return NULL;
   for(i = 0; i < count; i++) {
-    json_t *ecwid = payment_order_detail(&rows[i], "ecwid");
+    json_t *ecwid = order_detail(&rows[i], "ecwid");
     int same = ecwid && json_equal(json_object_get(ecwid, "storeId"),
                                    json_object_get(wanted, "storeId")) &&
                json_equal(json_object_get(ecwid, "referenceTransactionId"),

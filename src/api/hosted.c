@@ -150,7 +150,7 @@ static obol_rc hosted_destination(const store_order_t *order,
   const char *const *urls = order->urls;
   const char *direct = NULL, *error = NULL;
   const char *fragment;
-  json_t *ecwid = payment_order_detail(order, "ecwid");
+  json_t *ecwid = order_detail(order, "ecwid");
   obol_rc rc;
 
   if(ecwid) { /* seed 000: back to the store once it knows */

@@ -184,3 +184,11 @@ obol_rc order_json_write(const store_order_t *order, order_view_t view,
     w.rc = core_buf_append(out, "}", 1);
   return w.rc;
 }
+
+json_t *order_detail(const store_order_t *order, const char *name)
+{
+  json_t *details = json_loads(order->details, 0, NULL);
+  json_t *value = json_incref(json_object_get(details, name));
+  json_decref(details);
+  return value;
+}

@@ -145,6 +145,9 @@ int64_t order_next_deadline(const store_order_t *order);
  * events carry is the full view. */
 obol_rc order_json_write(const store_order_t *order, order_view_t view,
                          int64_t now, core_buf_t *out);
+/* details[name] of the order (a new reference), or NULL: what a flow
+ * (seed 003's checkout, seed 000's store) keeps with its orders. */
+json_t *order_detail(const store_order_t *order, const char *name);
 
 /* ---- the sweeper: applies deadlines in the background ---- */
 typedef struct order_sweeper order_sweeper_t;

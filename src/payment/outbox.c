@@ -198,17 +198,9 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
   return rc;
 }
 
-json_t *payment_order_detail(const store_order_t *order, const char *name)
-{
-  json_t *details = json_loads(order->details, 0, NULL);
-  json_t *value = json_incref(json_object_get(details, name));
-  json_decref(details);
-  return value;
-}
-
 int payment_ctp_order(const store_order_t *order)
 {
-  json_t *ctp = payment_order_detail(order, "ctp");
+  json_t *ctp = order_detail(order, "ctp");
   int found = json_is_object(ctp);
   json_decref(ctp);
   return found;
@@ -282,7 +274,7 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
 
   if(!succeeded && !pending && !failed)
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
-  ecwid = attempt ? payment_order_detail(order, "ecwid") : NULL;
+  ecwid = attempt ? order_detail(order, "ecwid") : NULL;
   if(ecwid)
     rc = payment_ecwid(tx, arena, event, ecwid,
                        succeeded ? "PAID"

@@ -155,8 +155,6 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
                        const store_transaction_t *transaction,
                        const store_event_t *event);
 
-/* details[name] of the order (a new reference), or NULL. */
-json_t *payment_order_detail(const store_order_t *order, const char *name);
 /* 1 if the order was made through seed 003's checkout API. */
 int payment_ctp_order(const store_order_t *order);
 
