@@ -203,128 +203,6 @@ static obol_rc session_read(http_request_t *req, const char *order_id,
   return rc;
 }
 
-/* The transaction's status in the provider's words, from the payment and
- * the order's totals. */
-static const char *session_status(const session_view_t *view,
-                                  const store_transaction_t *payment)
-{
-  const store_order_t *order = &view->order;
-  order_status_t status = order_effective(order, core_now_ms());
-
-  if(!strcmp(payment->status, "incomplete"))
-    return "INITIATED";
-  if(!strcmp(payment->status, "pending"))
-    return "ON_HOLD";
-  if(!strcmp(payment->status, "failed") || !strcmp(payment->status, "error")
-     || !strcmp(payment->status, "expired"))
-    return "FAILED";
-  if(status == ORDER_CANCELLED && !order->captured_amount)
-    return "AUTHORIZATION_VOIDED";
-  if(status == ORDER_HOLD)
-    return order->captured_amount ? "PARTIALLY_CAPTURED" : "AUTHORIZED";
-  if(order->refunded_amount && order->refunded_amount >= order->captured_amount)
-    return "REFUNDED";
-  if(order->refunded_amount)
-    return order->captured_amount < order->amount
-               ? "PARTIALLY_CAPTURED_REFUNDED" : "PARTIALLY_REFUNDED";
-  if(order->captured_amount)
-    return "CAPTURED";
-  return "UNKNOWN";
-}
-
-static const char *session_event_name(const store_transaction_t *row)
-{
-  if(!strcmp(row->type, "payment"))
-    return "CAPTURE"; /* a sale: authorized and captured at once */
-  if(!strcmp(row->type, "authorization"))
-    return "AUTHORIZE";
-  if(!strcmp(row->type, "capture") || !strcmp(row->type, "partial_capture"))
-    return "CAPTURE";
-  if(!strcmp(row->type, "void") || !strcmp(row->type, "reversal"))
-    return "VOID";
-  if(!strcmp(row->type, "refund"))
-    return "REFUND";
-  return NULL;
-}
-
-static json_t *session_time(int64_t ms)
-{
-  return ms ? api_time_json(ms) : json_null();
-}
-
-/* events[]: what happened to the transaction, oldest first. */
-static json_t *session_events(const session_view_t *view)
-{
-  json_t *events = json_array();
-  size_t i;
-
-  for(i = 0; i < view->count; i++) {
-    const store_transaction_t *row = &view->rows[i];
-    const char *name = session_event_name(row);
-    if(!name || (!payment_finished(row) && strcmp(row->type, "payment") &&
-                 strcmp(row->type, "authorization")))
-      continue;
-    if(!strcmp(row->type, "payment") || !strcmp(row->type, "authorization"))
-      json_array_append_new(events, json_pack(
-          "{s:s, s:o, s:b, s:I, s:s}", "event", "INITIATE", "created_at",
-          session_time(row->created_at), "success", 1, "amount",
-          (json_int_t)row->amount, "request_id", row->id));
-    if(payment_finished(row))
-      json_array_append_new(events, json_pack(
-          "{s:s, s:o, s:b, s:I, s:s}", "event", name, "created_at",
-          session_time(row->finished_at), "success",
-          !strcmp(row->status, "successful"), "amount",
-          (json_int_t)row->amount, "request_id", row->id));
-  }
-  return events;
-}
-
-/* The transaction in seed 004's shape; the shipping option is an item. */
-static json_t *session_transaction_json(const session_view_t *view,
-                                        const store_transaction_t *payment)
-{
-  json_t *session = view->session;
-  json_t *items = json_copy(json_object_get(session, "items"));
-  json_t *shipping = json_object_get(session, "shipping_option");
-  json_t *client = json_object_get(view->details, "client");
-  const char *method = payment->text[STORE_TXN_PAYMENT_METHOD];
-  char product[64];
-
-  if(!items)
-    items = json_array();
-  if(shipping)
-    json_array_append(items, shipping);
-  snprintf(product, sizeof(product), "sandbox.%s",
-           method && !strcmp(method, "card") ? "creditcard"
-                                               : method ? method : "unknown");
-  return json_pack(
-      "{s:s, s:s, s:o, s:o, s:s, s:I, s:s, s:o, s:s, s:s, s:{s:o, s:o}, "
-      "s:o, s:o, s:o, s:o, s:{s:O?}}",
-      "id", payment->id, "session_id", view->order.id, "merchant_reference",
-      view->order.merchant_reference
-          ? json_string(view->order.merchant_reference) : json_string(""),
-      "merchant_reference_2",
-      payment->text[STORE_TXN_MERCHANT_REFERENCE_2]
-          ? json_string(payment->text[STORE_TXN_MERCHANT_REFERENCE_2])
-          : json_null(),
-      "status", session_status(view, payment), "amount",
-      (json_int_t)payment->amount, "currency", payment->currency, "items",
-      items, "payment_product", "sandbox", "payment_product_type", product,
-      "customer", "email",
-      json_object_get(client, "email")
-          ? json_copy(json_object_get(client, "email")) : json_null(),
-      "phone_number",
-      json_object_get(client, "phone")
-          ? json_copy(json_object_get(client, "phone")) : json_null(),
-      "customer_ip",
-      payment->text[STORE_TXN_CUSTOMER_IP]
-          ? json_string(payment->text[STORE_TXN_CUSTOMER_IP]) : json_null(),
-      "created_at", session_time(payment->created_at), "updated_at",
-      session_time(view->order.updated_at), "events", session_events(view),
-      "url", "callback_url",
-      json_object_get(json_object_get(session, "url"), "callback_url"));
-}
-
 /* ---- GET /v1/sessions/{id} ---- */
 
 http_status_t api_session_get(http_request_t *req)
@@ -352,9 +230,9 @@ http_status_t api_session_get(http_request_t *req)
       json_object_get(view.session, "shipping_option"), "url",
       json_object_get(view.session, "url"), "profile_id",
       json_object_get(view.session, "profile_id"), "created_at",
-      session_time(view.order.created_at), "updated_at",
-      session_time(view.order.updated_at), "expires_at",
-      session_time(view.order.expires_at));
+      payment_session_time(view.order.created_at), "updated_at",
+      payment_session_time(view.order.updated_at), "expires_at",
+      payment_session_time(view.order.expires_at));
   /* one transaction per session, once the customer paid (or tried) */
   if(payment && strcmp(payment->status, "incomplete"))
     json_object_set_new(out, "transaction_id", json_string(payment->id));
@@ -375,7 +253,9 @@ int api_session_transaction(http_request_t *req,
     json_decref(view.details);
     return 0; /* not a session's: the native shape */
   }
-  http_respond_json(req, 200, session_transaction_json(&view, transaction));
+  http_respond_json(req, 200, payment_session_transaction_json(
+                                  &view.order, view.details, view.rows,
+                                  view.count, transaction));
   json_decref(view.details);
   return 1;
 }
@@ -413,7 +293,9 @@ static obol_rc session_operation_answer(store_tx_t *tx,
   session_view(&view, &attempt->order, rows, count);
   for(i = 0; i < count; i++)
     if(!strcmp(rows[i].id, attempt->parent.id))
-      http_respond_json(req, 200, session_transaction_json(&view, &rows[i]));
+      http_respond_json(req, 200, payment_session_transaction_json(
+                                      &view.order, view.details, rows, count,
+                                      &rows[i]));
   json_decref(view.details);
   return http_tx_record(tx, req);
 }

@@ -123,24 +123,16 @@ static curl_socket_t notify_open_socket(void *arg, curlsocktype purpose,
   return socket(address->family, address->socktype, address->protocol);
 }
 
-/* A callback whose URL says method=POST (seed 004) posts the transaction;
- * otherwise it is a GET. */
-static int notify_callback_posts(const store_work_t *work)
-{
-  const char *found = work->url ? strstr(work->url, "method=POST") : NULL;
-  return found && (found[-1] == '?' || found[-1] == '&') &&
-         (found[11] == '\0' || found[11] == '&' || found[11] == '#');
-}
-
+/* A callback (seed 004) is a GET, unless its URL said method=POST: the
+ * outbox then gave it a body (its payload). */
 static int notify_is_get(const store_work_t *work)
 {
-  return !strcmp(work->kind, "callback") && !notify_callback_posts(work);
+  return !strcmp(work->kind, "callback") && !work->payload;
 }
 
-/* The event's transaction as the body: wrapped as {"transaction": ...}
- * for a notification (seed 003), bare for a callback (seed 004). */
-static obol_rc notify_transaction_payload(notify_transfer_t *transfer,
-                                          int wrapped)
+/* The event's transaction as the body, as {"transaction": ...} (seed 003's
+ * notification). */
+static obol_rc notify_transaction_payload(notify_transfer_t *transfer)
 {
   json_t *data = json_loads(transfer->work.event_data, 0, NULL);
   json_t *transaction = json_object_get(data, "transaction");
@@ -148,8 +140,7 @@ static obol_rc notify_transaction_payload(notify_transfer_t *transfer,
   obol_rc rc = text ? OBOL_OK : OBOL_ERR_INVALID;
 
   if(!rc)
-    rc = core_buf_printf(&transfer->body, wrapped ? "{\"transaction\":%s}"
-                                                  : "%s", text);
+    rc = core_buf_printf(&transfer->body, "{\"transaction\":%s}", text);
   free(text);
   json_decref(data);
   return rc;
@@ -202,9 +193,9 @@ static obol_rc notify_gate_payload(notify_transfer_t *transfer)
   return rc;
 }
 
-/* A delivery that is a request of its own (seed 000's store order
- * update, a PUT): its payload says {"authorization","body"}; the body is
- * sent as it is. */
+/* A delivery whose request the outbox wrote (seed 000's store order
+ * update, a PUT; seed 004's method=POST callback): its payload says
+ * {"body", "authorization"?}; the body is sent as it is. */
 static obol_rc notify_request_payload(notify_transfer_t *transfer)
 {
   json_t *request = json_loads(transfer->work.payload ? transfer->work.payload
@@ -255,10 +246,9 @@ static obol_rc notify_payload(notify_transfer_t *transfer)
 
   transfer->live = !work->test; /* from the order row, not the payload */
   if(!strcmp(work->kind, "callback"))
-    return notify_is_get(work) ? OBOL_OK
-                               : notify_transaction_payload(transfer, 0);
+    return notify_is_get(work) ? OBOL_OK : notify_request_payload(transfer);
   if(!strcmp(work->kind, "notification"))
-    return notify_transaction_payload(transfer, 1);
+    return notify_transaction_payload(transfer);
   if(!strcmp(work->kind, "ecwid"))
     return notify_request_payload(transfer);
   if(!strcmp(work->kind, "ctp_notification"))

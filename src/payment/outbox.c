@@ -11,6 +11,7 @@
 
 /* The options seed 004 reads from the callback URL's own query. */
 typedef struct {
+  int posts;              /* method=POST: the transaction as the body */
   int report_error;       /* report_error=true: failures too */
   int delay_s;            /* delay_callback=<seconds> */
   const char *sid_name;   /* sid_parameter_name=<name>, else session_id */
@@ -47,6 +48,8 @@ static void callback_options(const char *url, core_arena_t *arena,
   char value[64];
 
   memset(options, 0, sizeof(*options));
+  options->posts = callback_option(url, "method", value, sizeof(value)) &&
+                   !strcmp(value, "POST");
   options->report_error =
       callback_option(url, "report_error", value, sizeof(value)) &&
       !strcmp(value, "true");
@@ -145,6 +148,44 @@ static obol_rc payment_callback_url(const store_order_t *order,
   return rc;
 }
 
+/* The body of a method=POST callback, as the delivery's payload
+ * {"body": ...}: the transaction the callback is about, in seed 004's shape
+ * for a session's order (the order's totals as this event leaves them),
+ * else Obol's. */
+static obol_rc callback_body(store_tx_t *tx, core_arena_t *arena,
+                             const store_order_t *order,
+                             const store_transaction_t *payment,
+                             const char **payload)
+{
+  json_t *details = json_loads(order->details, 0, NULL);
+  store_transaction_t *rows = NULL;
+  size_t count = 0, i;
+  json_t *body = NULL, *wrapped;
+  char *text;
+  obol_rc rc = OBOL_OK;
+
+  if(json_object_get(details, "session")) {
+    rc = store_tx_transaction_list(tx, arena, order->shop_id, order->id,
+                                   &rows, &count);
+    for(i = 0; !rc && !body && i < count; i++)
+      if(!strcmp(rows[i].id, payment->id))
+        body = payment_session_transaction_json(order, details, rows, count,
+                                                &rows[i]);
+  }
+  if(!rc && !body)
+    body = payment_transaction_json(payment);
+  wrapped = body ? json_pack("{s:o}", "body", body) : NULL;
+  text = wrapped ? json_dumps(wrapped, JSON_COMPACT) : NULL;
+  if(!rc)
+    rc = text ? OBOL_OK : OBOL_ERR_NOMEM;
+  if(!rc)
+    *payload = core_arena_strdup(arena, text);
+  free(text);
+  json_decref(wrapped);
+  json_decref(details);
+  return rc;
+}
+
 /* The seed 004 event an operation is reported as, or NULL. */
 static const char *callback_event_name(const store_transaction_t *operation)
 {
@@ -170,6 +211,7 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
                                    : callback_event_name(transaction);
   store_transaction_t parent;
   callback_options_t options;
+  const char *payload = NULL;
   core_buf_t url;
   obol_rc rc;
 
@@ -190,10 +232,13 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
   rc = payment_callback_url(order, attempt ? transaction : &parent,
                             attempt ? NULL : transaction, event_name, event,
                             &options, failed, &url);
+  if(!rc && options.posts)
+    rc = callback_body(tx, arena, order, attempt ? transaction : &parent,
+                       &payload);
   if(!rc)
     rc = payment_queue(tx, event, "callback",
                        core_arena_strdup(arena, url.data), options.delay_s,
-                       NULL);
+                       payload);
   core_buf_free(&url);
   return rc;
 }

@@ -173,6 +173,16 @@ const store_transaction_t *payment_latest(const store_transaction_t *rows,
                                           size_t count);
 /* The transaction object of the API. */
 json_t *payment_transaction_json(const store_transaction_t *transaction);
+/* Seed 004: the payment of a session's order (details as stored, rows
+ * its transactions) in that provider's shape; the shipping option is an
+ * item. */
+json_t *payment_session_transaction_json(const store_order_t *order,
+                                         json_t *details,
+                                         const store_transaction_t *rows,
+                                         size_t count,
+                                         const store_transaction_t *payment);
+/* A time as seed 004 shows it (RFC 3339), null for 0. */
+json_t *payment_session_time(int64_t ms);
 /* The receipt (seed 001): order id, status, amounts, the transaction. */
 json_t *payment_receipt_json(const store_order_t *order,
                              const store_transaction_t *transaction,

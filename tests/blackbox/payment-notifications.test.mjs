@@ -177,6 +177,7 @@ test('callback options read from the callback URL: method=POST, sid_parameter_na
   const ev = rx.calls.find((k) => k.path === '/opts' && k.query.get('event') === 'CAPTURE');
   assert.equal(ev.query.get('event_id'), cap.json.transaction.uid);
   assert.equal(ev.query.get('transaction_id'), uid);
+  assert.equal(ev.json.uid, uid, 'the body is the transaction called back about: the payment');
   // a void is not asked for: never reported
   const quiet = await order({ capture: 'manual', callback_url: `${rx.base}/novoid?report_event=CAPTURE` });
   await c.post(`/v1/orders/${quiet.id}/pay`, card(APPROVED));

@@ -168,3 +168,45 @@ test('auto_capture: the transaction is CAPTURED at once', async () => {
   const { uid } = await paidSession('4242424242424242', { ...SESSION, auto_capture: true });
   assert.equal((await c.get(`/v1/transactions/${uid}`)).json.status, 'CAPTURED');
 });
+
+test('a method=POST callback carries the transaction in the provider\'s shape, as the event left it', async () => {
+  const http = await import('node:http');
+  const calls = [];
+  const rx = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      calls.push({ method: req.method, url: new URL(req.url, 'http://x'), json: body ? JSON.parse(body) : null });
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => rx.listen(0, '127.0.0.1', r));
+  try {
+    const base = `http://127.0.0.1:${rx.address().port}/cb?method=POST&report_event=CAPTURE`;
+    const { session, uid } = await paidSession('4242424242424242',
+      { ...SESSION, url: { ...SESSION.url, callback_url: base } });
+    const wait = async (pred, what) => {
+      for (let i = 0; i < 200 && !calls.some(pred); i++) await sleep(ms(25));
+      const found = calls.find(pred);
+      assert.ok(found, `no ${what}`);
+      return found;
+    };
+    const paid = await wait((k) => !k.url.searchParams.get('event'), 'callback for the payment');
+    assert.equal(paid.method, 'POST');
+    assert.equal(paid.url.searchParams.get('transaction_id'), uid);
+    assert.equal(paid.json.id, uid);
+    assert.equal(paid.json.session_id, session.id);
+    assert.equal(paid.json.status, 'AUTHORIZED');
+    assert.equal(paid.json.merchant_reference, 'ORD-1');
+    assert.equal(paid.json.items.length, 2, 'the item and the shipping option');
+    const cap = await c.post(`/v1/transactions/${uid}/capture`, { amount: 29990 });
+    assert.equal(cap.status, 200, cap.text);
+    const captured = await wait((k) => k.url.searchParams.get('event') === 'CAPTURE', 'CAPTURE callback');
+    assert.equal(captured.json.id, uid, 'the body is the session\'s transaction, not the capture');
+    assert.equal(captured.json.status, 'CAPTURED');
+    assert.ok(captured.json.events.some((e) => e.event === 'CAPTURE' && e.success));
+  } finally {
+    rx.closeAllConnections?.();
+    await new Promise((r) => rx.close(r));
+  }
+});
