@@ -90,8 +90,10 @@ static void json_permitted_actions(json_writer_t *w,
     {"receive", !order_transition(status, ORDER_RECEIVED, NULL)},
     {"capture", hold},
     {"void", hold},
+    /* what a hold captured in parts can be refunded while it stays open */
     {"refund", refundable &&
-                   !order_transition(status, ORDER_REFUND_INITIATED, NULL)},
+                   (hold || !order_transition(status, ORDER_REFUND_INITIATED,
+                                              NULL))},
     {"reverse", !order->refunded_amount &&
                     !order_transition(status, ORDER_REVERSAL_INITIATED,
                                       NULL)},

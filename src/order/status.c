@@ -157,6 +157,7 @@ int order_event_pattern_known(const char *pattern)
 
   static const char *const others[] = {
     "order.issued", "order.created", "order.partially_captured",
+    "order.partially_refunded",
     "transaction.pending", "transaction.incomplete",
     "transaction.successful", "transaction.failed", "transaction.error",
     "transaction.expired", NULL};

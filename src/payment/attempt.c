@@ -219,6 +219,12 @@ static obol_rc payment_record(store_tx_t *tx, core_arena_t *arena,
     /* the hold stays open for more captures */
     rc = order_append_event_for(tx, arena, order, "order.partially_captured",
                                 now, text, &event);
+  else if(payment_is(transaction, "refund") &&
+          !strcmp(transaction->status, "successful") &&
+          !strcmp(order->status, "hold"))
+    /* a refund of what an open hold captured: the hold stays open */
+    rc = order_append_event_for(tx, arena, order, "order.partially_refunded",
+                                now, text, &event);
   else if(announce || payment_finished(transaction)) {
     /* an attempt ending while its order moved on (the acquirer's truth
      * still counts), or an operation that failed, is reported on its own */

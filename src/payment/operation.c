@@ -58,7 +58,10 @@ static payment_refusal_t operation_check(payment_attempt_t *attempt)
     limit = order->amount - order->captured_amount;
     break;
   case PAYMENT_REFUND:
-    if(order_transition(status, ORDER_REFUND_INITIATED, NULL))
+    /* a hold captured in parts refunds what it captured and stays open */
+    if(status == ORDER_HOLD ? !order->captured_amount
+                            : order_transition(status, ORDER_REFUND_INITIATED,
+                                               NULL) != OBOL_OK)
       return PAYMENT_REFUSED_STATE;
     limit = order->captured_amount - order->refunded_amount;
     break;
@@ -148,8 +151,11 @@ obol_rc payment_operation_begin(store_tx_t *tx, payment_attempt_t *attempt,
     rc = store_tx_transaction_insert(tx, &attempt->transaction);
   if(rc)
     return rc;
-  /* refunds and reversals have a status of their own while they run */
-  if(attempt->kind == PAYMENT_REFUND || attempt->kind == PAYMENT_REVERSE)
+  /* refunds and reversals have a status of their own while they run
+   * (a refund of an open hold's captures leaves it a hold) */
+  if((attempt->kind == PAYMENT_REFUND &&
+      strcmp(attempt->order.status, "hold")) ||
+     attempt->kind == PAYMENT_REVERSE)
     rc = order_change_status_for(
         tx, attempt->arena, &attempt->order,
         attempt->kind == PAYMENT_REFUND ? ORDER_REFUND_INITIATED

@@ -22,6 +22,8 @@ static const char *session_status(const store_order_t *order,
     return "FAILED";
   if(status == ORDER_CANCELLED && !order->captured_amount)
     return "AUTHORIZATION_VOIDED";
+  if(status == ORDER_HOLD && order->refunded_amount)
+    return "PARTIALLY_CAPTURED_REFUNDED";
   if(status == ORDER_HOLD)
     return order->captured_amount ? "PARTIALLY_CAPTURED" : "AUTHORIZED";
   if(order->refunded_amount && order->refunded_amount >= order->captured_amount)

@@ -78,6 +78,44 @@ test('capture: all of a hold, a part of it, never more, never twice', async () =
   assert.equal((await op(part.id, 'capture', { color: 1 })).status, 400);
 });
 
+test('a hold captured in parts refunds what it captured and stays open for more captures', async () => {
+  const o = await paidOrder({ capture: 'manual' });
+  assertRefused(await op(o.id, 'refund'), 409, 'invalid_state_transition'); // nothing captured yet
+  await op(o.id, 'capture', { amount: 600, final: false });
+  let view = await c.getOrder(o.id, 'full');
+  assert.ok(view.permitted_actions.includes('refund'), JSON.stringify(view.permitted_actions));
+  assertRefused(await op(o.id, 'refund', { amount: 601 }), 422, 'amount_too_large');
+  const r = await op(o.id, 'refund', { amount: 250 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.order.status, 'hold', 'the hold stays open while its refund runs');
+  view = await until(async () => {
+    const v = await c.getOrder(o.id, 'full');
+    return v.refunded_amount === 250 ? v : null;
+  }, 'the refund confirmed');
+  assert.equal(view.status, 'hold');
+  assert.equal(view.captured_amount, 600);
+  assert.equal(view.refundable_amount, 350);
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.equal(types.at(-1), 'order.partially_refunded');
+  // the rest of the hold can still be captured; then it is paid, partly refunded
+  const last = await op(o.id, 'capture');
+  assert.equal(last.status, 200, last.text);
+  assert.equal(last.json.transaction.amount, 650);
+  assert.equal(last.json.order.status, 'paid');
+  assert.equal(last.json.order.captured_amount, 1250);
+  assert.equal(last.json.order.refunded_amount, 250);
+  // a declined refund (amount ending in 13) leaves the hold and its totals as they were
+  const d = await paidOrder({ capture: 'manual' });
+  await op(d.id, 'capture', { amount: 500, final: false });
+  assert.equal((await op(d.id, 'refund', { amount: 113 })).status, 200);
+  await until(async () => (await c.get(`/v1/orders/${d.id}/transactions`)).json.data
+    .some((t) => t.type === 'refund' && t.status === 'failed'), 'the declined refund');
+  const after = await c.getOrder(d.id, 'full');
+  assert.equal(after.status, 'hold');
+  assert.equal(after.refunded_amount, 0);
+  assert.equal(after.captured_amount, 500);
+});
+
 test('several partial captures (final: false) keep the hold open; the last one, or a void, closes it', async () => {
   const o = await paidOrder({ capture: 'manual' });
   const a = await op(o.id, 'capture', { amount: 300, final: false });

@@ -141,6 +141,26 @@ test('captures in parts up to the authorized amount, then refunds: the statuses 
   assert.equal(t.status, 'REFUNDED');
 });
 
+test('a refund of a partial capture while the rest is still authorized: PARTIALLY_CAPTURED_REFUNDED', async () => {
+  const { uid } = await paidSession();
+  const cap = await c.post(`/v1/transactions/${uid}/capture`, { amount: 10000 });
+  assert.equal(cap.json.status, 'PARTIALLY_CAPTURED', cap.text);
+  const ref = await c.post(`/v1/transactions/${uid}/refund`, { amount: 4000 });
+  assert.equal(ref.status, 200, ref.text);
+  const end = Date.now() + ms(5000);
+  let t;
+  while (Date.now() < end) {
+    t = (await c.get(`/v1/transactions/${uid}`)).json;
+    if (t.status === 'PARTIALLY_CAPTURED_REFUNDED') break;
+    await sleep(30);
+  }
+  assert.equal(t.status, 'PARTIALLY_CAPTURED_REFUNDED');
+  assert.ok(t.events.some((e) => e.event === 'REFUND' && e.success && e.amount === 4000));
+  const rest = await c.post(`/v1/transactions/${uid}/capture`, { amount: 19990 });
+  assert.equal(rest.status, 200, rest.text);
+  assert.equal(rest.json.status, 'PARTIALLY_REFUNDED');
+});
+
 test('void only before any capture: AUTHORIZATION_VOIDED; ON_HOLD while on review', async () => {
   const { uid } = await paidSession();
   const v = await c.post(`/v1/transactions/${uid}/void`);
