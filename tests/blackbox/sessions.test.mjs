@@ -30,6 +30,19 @@ const SESSION = {
   customer: { email: 'kari@example.com', phone_number: '+4799999999' },
 };
 
+/** The transaction once it shows status (refunds settle asynchronously). */
+async function transactionWith(uid, status) {
+  const end = Date.now() + ms(5000);
+  let t;
+  while (Date.now() < end) {
+    t = (await c.get(`/v1/transactions/${uid}`)).json;
+    if (t.status === status) break;
+    await sleep(30);
+  }
+  assert.equal(t.status, status);
+  return t;
+}
+
 async function paidSession(number = '4242424242424242', body = SESSION) {
   const s = await c.post('/v1/sessions-profile', body);
   assert.equal(s.status, 200, s.text);
@@ -124,21 +137,9 @@ test('captures in parts up to the authorized amount, then refunds: the statuses 
   assert.deepEqual(rest.json.events.map((e) => e.event), ['INITIATE', 'AUTHORIZE', 'CAPTURE', 'CAPTURE']);
   const part = await c.post(`/v1/transactions/${uid}/refund`, { amount: 5000, reason: 'broken' });
   assert.equal(part.status, 200, part.text);
-  const end = Date.now() + ms(5000);
-  let t;
-  while (Date.now() < end) {
-    t = (await c.get(`/v1/transactions/${uid}`)).json;
-    if (t.status === 'PARTIALLY_REFUNDED') break;
-    await sleep(30);
-  }
-  assert.equal(t.status, 'PARTIALLY_REFUNDED');
+  await transactionWith(uid, 'PARTIALLY_REFUNDED');
   await c.post(`/v1/transactions/${uid}/refund`, { amount: 24990 });
-  while (Date.now() < end + ms(5000)) {
-    t = (await c.get(`/v1/transactions/${uid}`)).json;
-    if (t.status === 'REFUNDED') break;
-    await sleep(30);
-  }
-  assert.equal(t.status, 'REFUNDED');
+  await transactionWith(uid, 'REFUNDED');
 });
 
 test('a refund of a partial capture while the rest is still authorized: PARTIALLY_CAPTURED_REFUNDED', async () => {
@@ -147,14 +148,7 @@ test('a refund of a partial capture while the rest is still authorized: PARTIALL
   assert.equal(cap.json.status, 'PARTIALLY_CAPTURED', cap.text);
   const ref = await c.post(`/v1/transactions/${uid}/refund`, { amount: 4000 });
   assert.equal(ref.status, 200, ref.text);
-  const end = Date.now() + ms(5000);
-  let t;
-  while (Date.now() < end) {
-    t = (await c.get(`/v1/transactions/${uid}`)).json;
-    if (t.status === 'PARTIALLY_CAPTURED_REFUNDED') break;
-    await sleep(30);
-  }
-  assert.equal(t.status, 'PARTIALLY_CAPTURED_REFUNDED');
+  const t = await transactionWith(uid, 'PARTIALLY_CAPTURED_REFUNDED');
   assert.ok(t.events.some((e) => e.event === 'REFUND' && e.success && e.amount === 4000));
   const rest = await c.post(`/v1/transactions/${uid}/capture`, { amount: 19990 });
   assert.equal(rest.status, 200, rest.text);
