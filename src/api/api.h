@@ -114,6 +114,15 @@ typedef obol_rc (*api_order_answer_fn)(http_request_t *req,
 http_status_t api_order_create_from(http_request_t *req, json_t *body,
                                     json_t *extra,
                                     api_order_answer_fn answer);
+/* Looks, inside the write, for an order that makes the new one needless
+ * (the same request again); when it finds one it answers with it and sets
+ * *found: nothing is inserted. */
+typedef obol_rc (*api_order_found_fn)(store_tx_t *tx, http_request_t *req,
+                                      const store_order_t *order, int *found);
+/* api_order_create_from, unless found() finds the order already made. */
+http_status_t api_order_create_once(http_request_t *req, json_t *body,
+                                    json_t *extra, api_order_answer_fn answer,
+                                    api_order_found_fn found);
 /* Answers a transaction of a seed 004 session in that provider's shape
  * (1); 0 when its order is not a session's (answer it natively). */
 int api_session_transaction(http_request_t *req,

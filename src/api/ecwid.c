@@ -155,35 +155,39 @@ static obol_rc ecwid_created(http_request_t *req, const store_order_t *order)
   return OBOL_OK;
 }
 
-/* The order already made for this store order and not ended (the request
- * posted again: a reload, the back button), so that one store order is
- * never paid twice; NULL when there is none. */
-static const store_order_t *ecwid_existing(http_request_t *req,
-                                           const char *shop_id,
-                                           json_t *native, json_t *extra)
+/* Inside the order's write: the order already made for this store order
+ * (storeId, referenceTransactionId) and not ended, when the request comes
+ * again (a reload, the back button, a double click): the customer goes
+ * there, so that one store order is never paid twice. The shop's row is
+ * locked first: one such write at a time per shop, on every node. */
+static obol_rc ecwid_found(store_tx_t *tx, http_request_t *req,
+                           const store_order_t *order, int *found)
 {
-  store_order_query_t query = {
-      .shop_id = shop_id,
-      .merchant_reference = json_string_value(
-          json_object_get(native, "merchant_reference")),
-      .limit = 100};
-  json_t *wanted = json_object_get(extra, "ecwid");
+  store_order_query_t query = {.shop_id = order->shop_id,
+                               .merchant_reference =
+                                   order->merchant_reference,
+                               .limit = 100};
+  json_t *wanted = order_detail(order, "ecwid");
   store_order_t *rows = NULL;
+  store_shop_t shop;
   size_t count = 0, i;
+  obol_rc rc = store_tx_shop_get(tx, req->arena, order->shop_id, &shop);
 
-  if(store_order_list(http_store(req), req->arena, &query, &rows, &count))
-    return NULL;
-  for(i = 0; i < count; i++) {
+  if(!rc)
+    rc = store_tx_order_list(tx, req->arena, &query, &rows, &count);
+  for(i = 0; !rc && !*found && i < count; i++) {
     json_t *ecwid = order_detail(&rows[i], "ecwid");
-    int same = ecwid && json_equal(json_object_get(ecwid, "storeId"),
-                                   json_object_get(wanted, "storeId")) &&
-               json_equal(json_object_get(ecwid, "referenceTransactionId"),
-                          json_object_get(wanted, "referenceTransactionId"));
+    *found = ecwid && !ecwid_ended(&rows[i]) &&
+             json_equal(json_object_get(ecwid, "storeId"),
+                        json_object_get(wanted, "storeId")) &&
+             json_equal(json_object_get(ecwid, "referenceTransactionId"),
+                        json_object_get(wanted, "referenceTransactionId"));
     json_decref(ecwid);
-    if(same && !ecwid_ended(&rows[i]))
-      return &rows[i];
+    if(*found)
+      rc = ecwid_created(req, &rows[i]);
   }
-  return NULL;
+  json_decref(wanted);
+  return rc;
 }
 
 /* What the order keeps of the request, as details.ecwid: where and how
@@ -208,7 +212,6 @@ http_status_t api_ecwid_payment(http_request_t *req)
 {
   const char *data = json_string_value(json_object_get(req->json, "data"));
   json_t *settings = NULL, *request = NULL, *native = NULL, *extra = NULL;
-  const store_order_t *existing;
   const char *secret;
   store_shop_t shop;
   http_status_t status = HTTP_DONE;
@@ -234,11 +237,8 @@ http_status_t api_ecwid_payment(http_request_t *req)
   /* the store's customer pays the shop: the request is the shop's */
   snprintf(req->shop_id, sizeof(req->shop_id), "%s", shop.id);
   req->live = 0;
-  existing = ecwid_existing(req, shop.id, native, extra);
-  if(existing)
-    ecwid_created(req, existing);
-  else
-    status = api_order_create_from(req, native, extra, ecwid_created);
+  status = api_order_create_once(req, native, extra, ecwid_created,
+                                 ecwid_found);
 done:
   json_decref(extra);
   json_decref(native);

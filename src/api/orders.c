@@ -52,16 +52,23 @@ typedef struct {
   store_order_t order;
   store_event_t event;
   order_view_t view;
+  api_order_found_fn found; /* NULL: always a new order */
 } order_create_t;
 
 /* On the writer thread: only inserts; everything else was prepared. */
 static obol_rc order_create_apply(store_tx_t *tx, void *arg)
 {
   order_create_t *create = arg;
+  int found = 0;
   obol_rc rc;
 
   if(http_tx_replay(tx, create->req))
     return OBOL_OK;
+  if(create->found) {
+    rc = create->found(tx, create->req, &create->order, &found);
+    if(rc || found)
+      return rc;
+  }
   rc = order_insert(tx, create->req->arena, &create->order, &create->event);
   if(!rc)
     rc = http_tx_record(tx, create->req);
@@ -101,6 +108,13 @@ http_status_t api_order_create_from(http_request_t *req, json_t *body,
                                     json_t *extra,
                                     api_order_answer_fn answer)
 {
+  return api_order_create_once(req, body, extra, answer, NULL);
+}
+
+http_status_t api_order_create_once(http_request_t *req, json_t *body,
+                                    json_t *extra, api_order_answer_fn answer,
+                                    api_order_found_fn found)
+{
   order_create_t *create = core_arena_alloc(req->arena, sizeof(*create));
   json_t *fields = json_object();
   json_t *details = NULL;
@@ -121,6 +135,7 @@ http_status_t api_order_create_from(http_request_t *req, json_t *body,
   memset(create, 0, sizeof(*create));
   create->req = req;
   create->view = (order_view_t)view;
+  create->found = found;
   if(api_order_input(body, &shop, req->live, core_now_ms(), &create->order,
                      &details, fields)) {
     http_respond_error(req, 400, "validation_error",

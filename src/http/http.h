@@ -182,6 +182,8 @@ void http_respond_static(http_request_t *req, unsigned int status,
                          const char *body);
 void http_add_header(http_request_t *req, const char *name,
                      const char *value);
+/* Replaces the header's value if it was set, else adds it. */
+void http_set_header(http_request_t *req, const char *name, const char *value);
 /* Wakes a request that returned HTTP_AGAIN; call after http_respond_*. */
 void http_resume(http_request_t *req);
 /* Maps a store/core status to the matching error response. */

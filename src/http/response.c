@@ -1,6 +1,7 @@
 /* Responses: JSON bodies, the one error writer, extra headers. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 
@@ -33,6 +34,18 @@ void http_add_header(http_request_t *req, const char *name,
   req->header_count++;
 }
 
+void http_set_header(http_request_t *req, const char *name, const char *value)
+{
+  int i;
+
+  for(i = 0; i < req->header_count; i++)
+    if(!strcasecmp(req->headers[i].name, name)) {
+      req->headers[i].value = core_arena_strdup(req->arena, value);
+      return;
+    }
+  http_add_header(req, name, value);
+}
+
 static void response_release(http_request_t *req)
 {
   if(!req->static_body)
@@ -54,7 +67,8 @@ void http_respond_redirect(http_request_t *req, unsigned int status,
 {
   http_respond_static(req, status, "");
   req->content_type = "text/plain";
-  http_add_header(req, "Location", url);
+  /* a write may change its mind about where to (an order found again) */
+  http_set_header(req, "Location", url);
 }
 
 void http_respond_static(http_request_t *req, unsigned int status,

@@ -196,6 +196,13 @@ obol_rc store_idempotency_get(store_t *store, core_arena_t *arena,
 }
 
 /* ---- work inside a write transaction ---- */
+obol_rc store_tx_order_list(store_tx_t *tx, core_arena_t *arena,
+                            const store_order_query_t *query,
+                            store_order_t **rows, size_t *count)
+{
+  return tx->store->ops->order_list(tx->conn, arena, query, rows, count);
+}
+
 obol_rc store_tx_order_get(store_tx_t *tx, core_arena_t *arena,
                            const char *shop_id, const char *order_id,
                            store_order_t *out)

@@ -459,6 +459,10 @@ obol_rc store_tx_order_get(store_tx_t *tx, core_arena_t *arena,
                            const char *shop_id, const char *order_id,
                            store_order_t *out);
 obol_rc store_tx_order_insert(store_tx_t *tx, const store_order_t *order);
+/* store_order_list inside a write: it sees the write's own rows. */
+obol_rc store_tx_order_list(store_tx_t *tx, core_arena_t *arena,
+                            const store_order_query_t *query,
+                            store_order_t **rows, size_t *count);
 obol_rc store_tx_order_update(store_tx_t *tx, const store_order_t *order);
 obol_rc store_tx_event_insert(store_tx_t *tx, const store_event_t *event);
 obol_rc store_tx_idempotency_get(store_tx_t *tx, core_arena_t *arena,

@@ -145,9 +145,14 @@ test('cancelled on the page: no update is needed, back with errorMsg', async () 
 
 test('the request posted again (reload, back button) leads to the same order, never a second payment; after a cancel, a new one', async () => {
   const { action, data } = await checkoutForm({ total: '6.00', lang: 'en' });
-  const first = await postData(action, data);
-  const again = await postData(action, data);
+  const before = (await api.listAll()).length;
+  // a double click: the same request several times at once
+  const burst = await Promise.all([1, 2, 3, 4, 5, 6].map(() => postData(action, data)));
+  const first = burst[0];
   assert.equal(first.status, 303);
+  for (const r of burst) assert.equal(r.headers.get('location'), first.headers.get('location'));
+  assert.equal((await api.listAll()).length, before + 1, 'one store order made more than one order');
+  const again = await postData(action, data);
   assert.equal(again.headers.get('location'), first.headers.get('location'));
   const token = first.headers.get('location').slice('/pay/'.length);
   await backToStore(await pay(token, '4242424242424242'));
