@@ -155,6 +155,33 @@ static obol_rc ecwid_created(http_request_t *req, const store_order_t *order)
   return OBOL_OK;
 }
 
+/* The store order's earlier order: the customer goes there when it is for
+ * the same total; when the cart changed meanwhile, it is cancelled if it
+ * can still be paid (its old total must not be paid for the new cart), and
+ * the new request gets an order of its own. */
+static obol_rc ecwid_same_cart(store_tx_t *tx, http_request_t *req,
+                               const store_order_t *order,
+                               const store_order_t *earlier, int *found)
+{
+  int status = order_status_parse(earlier->status);
+  store_order_t locked;
+  obol_rc rc;
+
+  if((earlier->amount == order->amount &&
+      !strcmp(earlier->currency, order->currency)) ||
+     (status != ORDER_ISSUED && status != ORDER_VIEWED &&
+      status != ORDER_FAILED)) {
+    *found = 1;
+    return ecwid_created(req, earlier);
+  }
+  rc = store_tx_order_get(tx, req->arena, earlier->shop_id, earlier->id,
+                          &locked);
+  if(!rc)
+    rc = order_change_status(tx, req->arena, &locked, ORDER_CANCELLED,
+                             order->created_at);
+  return rc;
+}
+
 /* Inside the order's write: the order already made for this store order
  * (storeId, referenceTransactionId) and not ended, when the request comes
  * again (a reload, the back button, a double click): the customer goes
@@ -177,14 +204,14 @@ static obol_rc ecwid_found(store_tx_t *tx, http_request_t *req,
     rc = store_tx_order_list(tx, req->arena, &query, &rows, &count);
   for(i = 0; !rc && !*found && i < count; i++) {
     json_t *ecwid = order_detail(&rows[i], "ecwid");
-    *found = ecwid && !ecwid_ended(&rows[i]) &&
-             json_equal(json_object_get(ecwid, "storeId"),
-                        json_object_get(wanted, "storeId")) &&
-             json_equal(json_object_get(ecwid, "referenceTransactionId"),
-                        json_object_get(wanted, "referenceTransactionId"));
+    int same = ecwid && !ecwid_ended(&rows[i]) &&
+               json_equal(json_object_get(ecwid, "storeId"),
+                          json_object_get(wanted, "storeId")) &&
+               json_equal(json_object_get(ecwid, "referenceTransactionId"),
+                          json_object_get(wanted, "referenceTransactionId"));
     json_decref(ecwid);
-    if(*found)
-      rc = ecwid_created(req, &rows[i]);
+    if(same)
+      rc = ecwid_same_cart(tx, req, order, &rows[i], found);
   }
   json_decref(wanted);
   return rc;

@@ -167,6 +167,23 @@ test('the request posted again (reload, back button) leads to the same order, ne
   assert.notEqual(retried, cancelled, 'the store\'s cart could not be paid again after a cancel');
 });
 
+test('the cart changed before paying: the earlier order is cancelled, the new total gets its own order', async () => {
+  const request = (total) => ({ storeId: store.storeId, token: store.token, lang: 'en',
+    returnUrl: `${store.base}/return/88?clientId=c`,
+    cart: { currency: 'EUR', order: { id: 88, referenceTransactionId: 'transaction_88', total } } });
+  const post = async (total) => {
+    const r = await postData(`${srv.base}/ecwid/${shop.id}/payment`, encryptPayload(request(total), SECRET));
+    assert.equal(r.status, 303, await r.text());
+    return r.headers.get('location').slice('/pay/'.length);
+  };
+  const first = await post('5.00');
+  const second = await post('7.00');
+  assert.notEqual(second, first);
+  assert.equal((await orderOf(first)).status, 'cancelled', 'the old total could still be paid');
+  assert.equal((await orderOf(second)).amount, 700);
+  assert.equal(await post('7.00'), second, 'the same cart again leads to the same order');
+});
+
 test('held for review: AWAITING_PAYMENT while pending; once paid, a stale AWAITING_PAYMENT retry never lands after PAID', async () => {
   const token = await arrive({ total: '8.00', lang: 'en' });
   const ecwid = storeOrder();
