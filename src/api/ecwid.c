@@ -155,31 +155,62 @@ static obol_rc ecwid_created(http_request_t *req, const store_order_t *order)
   return OBOL_OK;
 }
 
+/* The earlier order keeps the newest request's token, returnUrl and lang:
+ * the store's returnUrl is temporary, its latest is the one to go back to. */
+static obol_rc ecwid_refresh(store_tx_t *tx, http_request_t *req,
+                             store_order_t *earlier,
+                             const store_order_t *order)
+{
+  json_t *details = json_loads(earlier->details, 0, NULL);
+  json_t *newest = order_detail(order, "ecwid");
+  json_t *kept = json_object_get(details, "ecwid");
+  static const char *const fresh[] = {"token", "returnUrl", "lang"};
+  int changed = 0;
+  size_t i;
+  obol_rc rc = OBOL_OK;
+
+  for(i = 0; kept && i < sizeof(fresh) / sizeof(fresh[0]); i++)
+    if(!json_equal(json_object_get(kept, fresh[i]),
+                   json_object_get(newest, fresh[i]))) {
+      json_object_set(kept, fresh[i], json_object_get(newest, fresh[i]));
+      changed = 1;
+    }
+  if(changed) {
+    earlier->details = api_json_text(req->arena, details);
+    rc = earlier->details ? store_tx_order_update(tx, earlier)
+                          : OBOL_ERR_NOMEM;
+  }
+  json_decref(newest);
+  json_decref(details);
+  return rc;
+}
+
 /* The store order's earlier order: the customer goes there when it is for
- * the same total; when the cart changed meanwhile, it is cancelled if it
- * can still be paid (its old total must not be paid for the new cart), and
- * the new request gets an order of its own. */
+ * the same total (or is already paid or under way); when the cart changed
+ * meanwhile, it is cancelled while it can still be paid (its old total
+ * must not be paid for the new cart), and the new request gets an order
+ * of its own. */
 static obol_rc ecwid_same_cart(store_tx_t *tx, http_request_t *req,
                                const store_order_t *order,
                                const store_order_t *earlier, int *found)
 {
   int status = order_status_parse(earlier->status);
   store_order_t locked;
-  obol_rc rc;
+  obol_rc rc = store_tx_order_get(tx, req->arena, earlier->shop_id,
+                                  earlier->id, &locked);
 
+  if(rc)
+    return rc;
   if((earlier->amount == order->amount &&
       !strcmp(earlier->currency, order->currency)) ||
      (status != ORDER_ISSUED && status != ORDER_VIEWED &&
       status != ORDER_FAILED)) {
     *found = 1;
-    return ecwid_created(req, earlier);
+    rc = ecwid_refresh(tx, req, &locked, order);
+    return rc ? rc : ecwid_created(req, &locked);
   }
-  rc = store_tx_order_get(tx, req->arena, earlier->shop_id, earlier->id,
-                          &locked);
-  if(!rc)
-    rc = order_change_status(tx, req->arena, &locked, ORDER_CANCELLED,
+  return order_change_status(tx, req->arena, &locked, ORDER_CANCELLED,
                              order->created_at);
-  return rc;
 }
 
 /* Inside the order's write: the order already made for this store order

@@ -168,11 +168,11 @@ test('the request posted again (reload, back button) leads to the same order, ne
 });
 
 test('the cart changed before paying: the earlier order is cancelled, the new total gets its own order', async () => {
-  const request = (total) => ({ storeId: store.storeId, token: store.token, lang: 'en',
-    returnUrl: `${store.base}/return/88?clientId=c`,
+  const request = (total, hash) => ({ storeId: store.storeId, token: store.token, lang: 'en',
+    returnUrl: `${store.base}/return/88?clientId=c&hash=${hash}`,
     cart: { currency: 'EUR', order: { id: 88, referenceTransactionId: 'transaction_88', total } } });
-  const post = async (total) => {
-    const r = await postData(`${srv.base}/ecwid/${shop.id}/payment`, encryptPayload(request(total), SECRET));
+  const post = async (total, hash = 'A') => {
+    const r = await postData(`${srv.base}/ecwid/${shop.id}/payment`, encryptPayload(request(total, hash), SECRET));
     assert.equal(r.status, 303, await r.text());
     return r.headers.get('location').slice('/pay/'.length);
   };
@@ -181,7 +181,10 @@ test('the cart changed before paying: the earlier order is cancelled, the new to
   assert.notEqual(second, first);
   assert.equal((await orderOf(first)).status, 'cancelled', 'the old total could still be paid');
   assert.equal((await orderOf(second)).amount, 700);
-  assert.equal(await post('7.00'), second, 'the same cart again leads to the same order');
+  assert.equal(await post('7.00', 'B'), second, 'the same cart again leads to the same order');
+  // ... which keeps the newest request's returnUrl (the store's is temporary)
+  const { location } = await backToStore(await pay(second, null));
+  assert.ok(location.startsWith(`${store.base}/return/88?clientId=c&hash=B&errorMsg=`), location);
 });
 
 test('held for review: AWAITING_PAYMENT while pending; once paid, a stale AWAITING_PAYMENT retry never lands after PAID', async () => {
