@@ -292,7 +292,10 @@ static obol_rc pg_run_savepoint(store_conn_t *conn, store_tx_t *tx,
 
 /* Group commit on top of PostgreSQL's: the waiting jobs run in one
  * transaction, each under its own savepoint, and commit once. A failed
- * commit is retried whole when PostgreSQL says a retry can succeed. */
+ * batch is retried whole when PostgreSQL says a retry can succeed, or the
+ * connection was lost before COMMIT; never when the COMMIT's own answer
+ * was lost: it may have committed, and a batch must not apply twice (its
+ * jobs get an error; a request with an Idempotency-Key replays). */
 static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
                          store_job_t *jobs)
 {
@@ -302,7 +305,7 @@ static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
   int attempt;
 
   for(attempt = 0; conn && attempt < PG_RETRIES; attempt++) {
-    int retry;
+    int retry, committing = 0;
     pg_conn_check(conn);
     conn->retry = 0;
     rc = pg_exec(conn, STORE_SQL_BEGIN, NULL, NULL);
@@ -312,19 +315,22 @@ static void pg_run_batch(pg_backend_t *backend, store_conn_t *conn,
       if(!rc && PQtransactionStatus(conn->pg) != PQTRANS_INTRANS)
         rc = OBOL_ERR_STORE;
     }
-    if(!rc)
+    if(!rc) {
+      committing = 1;
       rc = pg_exec(conn, STORE_SQL_COMMIT, NULL, NULL);
+    }
     if(!rc)
       break;
-    /* a lost connection is retried whole, on a fresh one */
-    retry = conn->retry || PQstatus(conn->pg) == CONNECTION_BAD;
+    /* a lost connection is retried whole, on a fresh one, unless it was
+     * lost with the COMMIT's answer */
+    retry = PQstatus(conn->pg) == CONNECTION_BAD ? !committing : conn->retry;
     if(PQstatus(conn->pg) != CONNECTION_BAD)
       pg_exec(conn, STORE_SQL_ROLLBACK, NULL, NULL);
     if(!retry)
       break;
   }
   for(job = jobs; rc && job; job = job->next)
-    job->rc = OBOL_ERR_STORE; /* the commit did not happen */
+    job->rc = OBOL_ERR_STORE; /* not committed, or not known to be */
   store_jobs_finish(jobs);
 }
 
