@@ -7,10 +7,6 @@
 
 #include "internal.h"
 
-/* How long past the connector's timeout an unanswered attempt waits before
- * the sweeper asks the acquirer about it. */
-#define PAYMENT_GRACE_MS 5000
-
 static const payment_config_t payment_defaults = {10000, 900000, 8};
 
 /* The workers: attempts whose begin committed, waiting for a connector. */
@@ -525,6 +521,13 @@ static void payment_call(payment_attempt_t *attempt)
 {
   const payment_config_t *config = payment_config();
   int paying = attempt->kind == PAYMENT_PAY;
+  /* the call must end before the sweeper may take the attempt over: an
+   * attempt that waited too long for a worker is not sent at all (else a
+   * charge could land after the sweeper has failed it) */
+  int64_t left = attempt->transaction.deadline_at
+                     ? attempt->transaction.deadline_at - PAYMENT_GRACE_MS -
+                           core_now_ms()
+                     : config->acquirer_timeout_ms;
   acquirer_request_t request = {
     .operation = payment_operation_of(attempt),
     .method = attempt->method,
@@ -539,11 +542,13 @@ static void payment_call(payment_attempt_t *attempt)
     .customer_ip = attempt->customer_ip,
     .action_base = order_config()->public_url,
     .token = attempt->order.token,
-    .timeout_ms = config->acquirer_timeout_ms,
+    .timeout_ms = left < config->acquirer_timeout_ms
+                      ? (int)left : config->acquirer_timeout_ms,
   };
   obol_rc rc;
 
-  if(payment_connector()->execute(&request, &attempt->result)) {
+  if(request.timeout_ms <= 0 ||
+     payment_connector()->execute(&request, &attempt->result)) {
     memset(&attempt->result, 0, sizeof(attempt->result));
     attempt->result.outcome = ACQUIRER_TIMEOUT;
   }

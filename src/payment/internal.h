@@ -4,6 +4,10 @@
 
 #include "payment.h"
 
+/* How long past the connector's timeout an unanswered attempt waits before
+ * the sweeper asks the acquirer about it. */
+#define PAYMENT_GRACE_MS 5000
+
 /* How long a merchant has to answer a dispute step. */
 #define PAYMENT_DISPUTE_RESPONSE_MS (7LL * 86400 * 1000)
 

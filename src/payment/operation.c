@@ -117,7 +117,7 @@ static obol_rc operation_transaction(payment_attempt_t *attempt, int64_t now)
   transaction->created_at = now;
   transaction->updated_at = now;
   transaction->deadline_at =
-      now + payment_config()->acquirer_timeout_ms + 5000;
+      now + payment_config()->acquirer_timeout_ms + PAYMENT_GRACE_MS;
   for(i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
     transaction->text[copied[i]] = parent->text[copied[i]];
   transaction->text[STORE_TXN_REASON] = attempt->reason;
@@ -217,7 +217,7 @@ obol_rc payment_payout_begin(store_tx_t *tx, payment_attempt_t *attempt,
   transaction->created_at = now;
   transaction->updated_at = now;
   transaction->deadline_at =
-      now + payment_config()->acquirer_timeout_ms + 5000;
+      now + payment_config()->acquirer_timeout_ms + PAYMENT_GRACE_MS;
   /* where the money goes, as far as it may be kept: the last 4 only */
   transaction->text[STORE_TXN_PAYMENT_METHOD] =
       attempt->iban ? "bank_account" : "card";
