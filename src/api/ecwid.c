@@ -194,15 +194,16 @@ static obol_rc ecwid_same_cart(store_tx_t *tx, http_request_t *req,
                                const store_order_t *order,
                                const store_order_t *earlier, int *found)
 {
-  int status = order_status_parse(earlier->status);
   store_order_t locked;
   obol_rc rc = store_tx_order_get(tx, req->arena, earlier->shop_id,
                                   earlier->id, &locked);
+  int status = rc ? -1 : order_status_parse(locked.status);
 
   if(rc)
     return rc;
-  if((earlier->amount == order->amount &&
-      !strcmp(earlier->currency, order->currency)) ||
+  /* the locked row decides: an attempt may have started since the list */
+  if((locked.amount == order->amount &&
+      !strcmp(locked.currency, order->currency)) ||
      (status != ORDER_ISSUED && status != ORDER_VIEWED &&
       status != ORDER_FAILED)) {
     *found = 1;

@@ -434,14 +434,13 @@ static obol_rc order_action_apply(store_tx_t *tx, void *arg)
   if(order_transition(order_status_parse(order.status), action->to, NULL) ||
      order_status_parse(order.status) == ORDER_HOLD ||
      (order_status_parse(order.status) == ORDER_IN_PROGRESS &&
-      !payment_close_invoice(tx, req->arena, &order,
-                             action->to == ORDER_RECEIVED, now, &rc))) {
+      !payment_close_invoice(tx, req->arena, &order, action->to, now, &rc))) {
     action->refused = 1;
     return OBOL_ERR_CONFLICT;
   }
-  if(rc)
-    return rc;
-  rc = order_change_status(tx, req->arena, &order, action->to, now);
+  /* an invoice's order has moved with it, else it moves here */
+  if(!rc && order_status_parse(order.status) != (int)action->to)
+    rc = order_change_status(tx, req->arena, &order, action->to, now);
   if(!rc)
     rc = action->answer ? action->answer(req, &order)
                         : api_order_respond(req, 200, &order, action->view,

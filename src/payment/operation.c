@@ -165,10 +165,12 @@ obol_rc payment_operation_begin(store_tx_t *tx, payment_attempt_t *attempt,
 }
 
 int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
-                          const store_order_t *order, int received,
+                          store_order_t *order, order_status_t to,
                           int64_t now, obol_rc *rc)
 {
   store_transaction_t *rows = NULL, *invoice;
+  int received = to == ORDER_RECEIVED;
+  store_event_t event;
   size_t count = 0;
 
   *rc = store_tx_transaction_list(tx, arena, order->shop_id, order->id,
@@ -188,6 +190,11 @@ int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
   invoice->finished_at = now;
   invoice->updated_at = now;
   *rc = store_tx_transaction_update(tx, invoice);
+  if(!*rc)
+    *rc = order_change_status_for(tx, arena, order, to, now,
+                                  payment_text(arena, invoice), &event);
+  if(!*rc)
+    *rc = payment_outbox(tx, arena, order, invoice, &event);
   return 1;
 }
 

@@ -121,10 +121,12 @@ obol_rc payment_report(store_t *store, core_arena_t *arena,
 
 /* An order in progress may be received or cancelled by the merchant only
  * while its attempt is an invoice awaiting payment: then that invoice
- * ends (successful when received, failed when cancelled) and 1 is
- * returned; 0 when the order is not such an order. */
+ * ends (successful when received, failed when cancelled), the order moves
+ * to `to` with the invoice in its event, the event's callbacks and store
+ * updates are queued, and 1 is returned; 0 when the order is not such an
+ * order (nothing changed). */
 int payment_close_invoice(store_tx_t *tx, core_arena_t *arena,
-                          const store_order_t *order, int received,
+                          store_order_t *order, order_status_t to,
                           int64_t now, obol_rc *rc);
 
 /* A dispute step reported by the acquirer (stage chargeback, retrieval,

@@ -187,6 +187,26 @@ test('the cart changed before paying: the earlier order is cancelled, the new to
   assert.ok(location.startsWith(`${store.base}/return/88?clientId=c&hash=B&errorMsg=`), location);
 });
 
+test('an invoice: AWAITING_PAYMENT and back to the store; PAID once the merchant receives the money', async () => {
+  const token = await arrive({ total: '9.00', lang: 'en' });
+  const ecwid = storeOrder();
+  const page = await fetch(`${srv.base}/pay/${token}`);
+  const cookie = page.headers.get('set-cookie').split(';')[0];
+  const csrf = (await page.text()).match(/name="csrf" value="([0-9a-f]{64})"/)[1];
+  const r = await fetch(`${srv.base}/pay/${token}`, { method: 'POST', redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, method: 'invoice' }).toString() });
+  assert.equal(r.status, 303, await r.text());
+  const { location } = await backToStore(r.headers.get('location'));
+  assert.equal(location, `${store.base}/return/${ecwid.id}?clientId=obol-app&hash=ABC`);
+  assert.deepEqual(ecwid.updates, ['AWAITING_PAYMENT']);
+  const order = await orderOf(token);
+  const received = await api.post(`/v1/orders/${order.id}/receive`);
+  assert.equal(received.status, 200, received.text);
+  for (let i = 0; i < 200 && ecwid.updates.length < 2; i++) await sleep(ms(25));
+  assert.deepEqual(ecwid.updates, ['AWAITING_PAYMENT', 'PAID']);
+});
+
 test('held for review: AWAITING_PAYMENT while pending; once paid, a stale AWAITING_PAYMENT retry never lands after PAID', async () => {
   const token = await arrive({ total: '8.00', lang: 'en' });
   const ecwid = storeOrder();
