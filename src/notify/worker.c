@@ -497,8 +497,12 @@ static void notify_attempt_all(notify_worker_t *worker, core_arena_t *arena,
       continue;
     }
     if(notify_payload(transfer) || notify_headers(transfer, now) ||
-       !(transfer->easy = notify_easy(transfer)))
+       !(transfer->easy = notify_easy(transfer))) {
+      /* counted like a failed attempt: retried, then failed for good */
+      notify_outcome(worker, transfer, 0, "the request could not be built",
+                     now);
       continue;
+    }
     curl_multi_add_handle(multi, transfer->easy);
   }
   if(multi)

@@ -422,7 +422,9 @@ static obol_rc payment_begin_apply(store_tx_t *tx, void *arg)
   if(attempt->kind != PAYMENT_PAY)
     return payment_operation_begin(tx, attempt, now);
   status = (order_status_t)order_status_parse(attempt->order.status);
-  if(!order_status_payable(status)) {
+  /* a payout pays the customer: nobody pays it, failed or not */
+  if(!order_status_payable(status) ||
+     !strcmp(attempt->order.kind, "payout")) {
     /* the refusal is the answer (stored under the key); deadlines stay */
     attempt->refusal = status == ORDER_IN_PROGRESS
                            ? PAYMENT_REFUSED_IN_PROGRESS

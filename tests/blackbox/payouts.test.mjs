@@ -61,6 +61,11 @@ test('a payout to a bank account; an amount ending in 13 fails', async () => {
   assert.equal(failed.status, 'failed');
   const t = (await c.get(`/v1/orders/${bad.json.id}/transactions`)).json.data[0];
   assert.equal(t.code, 'payout_declined');
+  // a failed payout is not an order anybody can pay
+  const pay = await c.post(`/v1/orders/${bad.json.id}/pay`, { payment_method: 'card',
+    card: { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' } });
+  assert.equal(pay.status, 409, pay.text);
+  assert.equal((await c.get(`/v1/orders/${bad.json.id}/transactions`)).json.data.length, 1);
 });
 
 test('payouts are listed apart, and as orders of type payout', async () => {
