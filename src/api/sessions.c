@@ -65,16 +65,20 @@ static void session_check_items(json_t *order, json_t *fields)
           "must have line_id and an amount in minor units"));
       return;
     }
-    sum += json_integer_value(json_object_get(item, "amount"));
+    if(__builtin_add_overflow(sum, json_integer_value(json_object_get(
+                                       item, "amount")), &sum))
+      break; /* cannot add up to any order's amount */
   }
   if(shipping && !session_integer(json_object_get(shipping, "amount"), 0)) {
     json_object_set_new(fields, "order.shipping_option.amount",
                         json_string("must be an amount in minor units"));
     return;
   }
-  sum += shipping ? json_integer_value(json_object_get(shipping, "amount"))
-                  : 0;
-  if(sum != json_integer_value(json_object_get(order, "amount")))
+  if((items && index < json_array_size(items)) ||
+     __builtin_add_overflow(
+         sum, shipping ? json_integer_value(json_object_get(shipping, "amount"))
+                       : 0, &sum) ||
+     sum != json_integer_value(json_object_get(order, "amount")))
     json_object_set_new(fields, "order.items", json_string(
         "the items and the shipping option must add up to order.amount"));
 }

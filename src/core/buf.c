@@ -128,7 +128,8 @@ obol_rc core_buf_append_json_string(core_buf_t *buf, const char *str)
   return rc;
 }
 
-obol_rc core_url_encode(core_buf_t *buf, const char *value)
+/* Unreserved bytes as they are, the rest %XX; a space as + in a form. */
+static obol_rc buf_encode(core_buf_t *buf, const char *value, int form)
 {
   const char *p;
   obol_rc rc = OBOL_OK;
@@ -138,10 +139,22 @@ obol_rc core_url_encode(core_buf_t *buf, const char *value)
     if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
       rc = core_buf_append(buf, p, 1);
+    else if(form && c == ' ')
+      rc = core_buf_append(buf, "+", 1);
     else
       rc = core_buf_printf(buf, "%%%02X", c);
   }
   return rc;
+}
+
+obol_rc core_url_encode(core_buf_t *buf, const char *value)
+{
+  return buf_encode(buf, value, 0);
+}
+
+obol_rc core_form_encode(core_buf_t *buf, const char *value)
+{
+  return buf_encode(buf, value, 1);
 }
 
 obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)

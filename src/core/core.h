@@ -59,6 +59,8 @@ obol_rc core_form_pairs(const char *text, size_t len,
 /* Appends value percent-encoded (all but unreserved characters), fit for
  * a path segment or a query value. */
 obol_rc core_url_encode(core_buf_t *buf, const char *value);
+/* The same, form-encoded: a space as +. */
+obol_rc core_form_encode(core_buf_t *buf, const char *value);
 /* Appends ?name=value (or &name=value when the URL in buf has a query)
  * with value percent-encoded. */
 obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value);

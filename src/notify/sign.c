@@ -38,23 +38,6 @@ static int sign_add(void *context, const char *name, const char *value)
   return 0;
 }
 
-/* Form encoding: unreserved bytes as they are, spaces as +, others %XX. */
-static obol_rc sign_encode(core_buf_t *out, const char *text)
-{
-  obol_rc rc = OBOL_OK;
-  for(; !rc && *text; text++) {
-    unsigned char c = (unsigned char)*text;
-    if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
-      rc = core_buf_append(out, text, 1);
-    else if(c == ' ')
-      rc = core_buf_append(out, "+", 1);
-    else
-      rc = core_buf_printf(out, "%%%02X", c);
-  }
-  return rc;
-}
-
 static int sign_pair_order(const void *a, const void *b)
 {
   const sign_pair_t *x = a, *y = b;
@@ -80,11 +63,11 @@ static obol_rc sign_query(const char *text, size_t len, core_buf_t *out)
     if(!rc && i)
       rc = core_buf_append(out, "&", 1);
     if(!rc)
-      rc = sign_encode(out, query.pairs[i].name);
+      rc = core_form_encode(out, query.pairs[i].name);
     if(!rc)
       rc = core_buf_append(out, "=", 1);
     if(!rc)
-      rc = sign_encode(out, query.pairs[i].value);
+      rc = core_form_encode(out, query.pairs[i].value);
     free(query.pairs[i].name);
     free(query.pairs[i].value);
   }

@@ -214,13 +214,6 @@ obol_rc order_append_event_for(store_tx_t *tx, core_arena_t *arena,
   return rc;
 }
 
-obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
-                           store_order_t *order, const char *type,
-                           int64_t now)
-{
-  return order_append_event_for(tx, arena, order, type, now, NULL, NULL);
-}
-
 obol_rc order_change_status_for(store_tx_t *tx, core_arena_t *arena,
                                 store_order_t *order, order_status_t to,
                                 int64_t now, const char *transaction,

@@ -112,10 +112,8 @@ obol_rc order_event_build(core_arena_t *arena, const store_order_t *order,
                           const char *type, int64_t now,
                           const char *transaction, store_event_t *event);
 
-/* Appends an event without a status change; writes the order too. */
-obol_rc order_append_event(store_tx_t *tx, core_arena_t *arena,
-                           store_order_t *order, const char *type,
-                           int64_t now);
+/* Appends an event without a status change (the transaction's JSON text
+ * as data.transaction, when not NULL); writes the order too. */
 obol_rc order_append_event_for(store_tx_t *tx, core_arena_t *arena,
                                store_order_t *order, const char *type,
                                int64_t now, const char *transaction,

@@ -100,6 +100,16 @@ test('bad sessions are 400 and create nothing', async () => {
     const r = await c.post('/v1/sessions-profile', body);
     assert.equal(r.status, 400, `${JSON.stringify(body).slice(0, 80)}: ${r.text}`);
   }
+  // item amounts whose 64-bit sum would wrap around to order.amount
+  const max = '9223372036854775807';
+  const wrapping = `{"url":{"return_url":"https://shop.example.com/r"},"order":{"amount":29990,
+    "currency":"NOK","items":[{"line_id":"1","amount":${max}},{"line_id":"2","amount":${max}},
+    {"line_id":"3","amount":29992}]}}`;
+  const r = await c.req('POST', '/v1/sessions-profile', { rawBody: wrapping,
+    headers: { 'content-type': 'application/json' } });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.code, 'validation_error');
+  assert.ok('order.items' in r.json.error.fields, r.text);
 });
 
 test('the transaction in the provider\'s terms: AUTHORIZED, shipping as an item, events', async () => {
