@@ -26,6 +26,7 @@ typedef enum {
   ACQUIRER_CAPTURE,
   ACQUIRER_VOID,
   ACQUIRER_REFUND,
+  ACQUIRER_REVERSAL,  /* undo a payment whole, before settlement */
   ACQUIRER_PAYOUT     /* send money to a card or a bank account */
 } acquirer_operation_t;
 

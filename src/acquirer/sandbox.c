@@ -61,6 +61,8 @@ static const sandbox_state_t sandbox_states[] = {
    "Chargeback: the cardholder did not authorize the payment.", "", ""},
   {"refundno", ACQUIRER_DECLINED, "refund_declined",
    "The bank declined the refund.", "05", ""},
+  {"reversalno", ACQUIRER_DECLINED, "reversal_declined",
+   "The acquirer declined the reversal.", "05", ""},
 };
 
 /* The test cards; any other valid card is approved. */
@@ -275,8 +277,12 @@ static obol_rc sandbox_execute(const acquirer_request_t *request,
   if(request->operation == ACQUIRER_REFUND ||
      request->operation == ACQUIRER_PAYOUT)
     return sandbox_later(request, result);
-  /* captures and voids of an approved payment succeed at once */
-  sandbox_answer(sandbox_find("ok"), NULL, result);
+  /* captures, voids and reversals of an approved payment are answered at
+   * once: done, but a reversal of an amount ending in 13 is declined */
+  sandbox_answer(sandbox_find(request->operation == ACQUIRER_REVERSAL &&
+                                      request->amount % 100 == 13
+                                  ? "reversalno" : "ok"),
+                 NULL, result);
   return OBOL_OK;
 }
 

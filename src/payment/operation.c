@@ -19,8 +19,9 @@ acquirer_operation_t payment_operation_of(const payment_attempt_t *attempt)
   case PAYMENT_CAPTURE:
     return ACQUIRER_CAPTURE;
   case PAYMENT_VOID:
-  case PAYMENT_REVERSE:
     return ACQUIRER_VOID;
+  case PAYMENT_REVERSE:
+    return ACQUIRER_REVERSAL;
   case PAYMENT_REFUND:
     return ACQUIRER_REFUND;
   case PAYMENT_PAYOUT:

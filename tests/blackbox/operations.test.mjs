@@ -271,6 +271,26 @@ test('reverse: a payment goes back whole; not after a refund', async () => {
   assert.deepEqual(types.slice(-2), ['order.reversal_initiated', 'order.reversed']);
 });
 
+test('a declined reversal: reversal_failed, totals unchanged; it may be reversed again', async () => {
+  const o = await paidOrder({ amount: 1013 }); // the sandbox declines reversals ending in 13
+  const r = await op(o.id, 'reverse');
+  assert.equal(r.status, 402, r.text); // the acquirer refused the operation
+  assert.equal(r.json.error.code, 'reversal_declined');
+  const view = await c.getOrder(o.id, 'full');
+  assert.equal(view.status, 'reversal_failed');
+  assert.equal(view.captured_amount, 1013);
+  assert.equal(view.refunded_amount, 0);
+  assert.equal(view.refundable_amount, 1013);
+  const txs = (await c.get(`/v1/orders/${o.id}/transactions`)).json.data;
+  assert.equal(txs.at(-1).type, 'reversal');
+  assert.equal(txs.at(-1).status, 'failed');
+  const types = (await c.events(o.id)).map((e) => e.type);
+  assert.deepEqual(types.slice(-2), ['order.reversal_initiated', 'order.reversal_failed']);
+  const again = await op(o.id, 'reverse');
+  assert.equal(again.status, 402, 'declined again, but allowed to try');
+  assert.equal((await c.getOrder(o.id)).status, 'reversal_failed');
+});
+
 test('operations take Idempotency-Key: a retry does not capture or refund twice', async () => {
   const o = await paidOrder();
   const h = { headers: { 'Idempotency-Key': `refund-${o.id}` } };
