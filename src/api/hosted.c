@@ -411,6 +411,14 @@ static obol_rc hosted_view_apply(store_tx_t *tx, void *arg)
                              ORDER_VIEWED, core_now_ms());
 }
 
+static void hosted_view_done(void *arg, obol_rc rc)
+{
+  hosted_t *hosted = arg;
+  if(rc)
+    http_respond_rc(hosted->req, rc);
+  http_resume(hosted->req);
+}
+
 http_status_t api_hosted_page(http_request_t *req)
 {
   hosted_t *hosted = hosted_open(req, 0);
@@ -418,15 +426,16 @@ http_status_t api_hosted_page(http_request_t *req)
 
   if(!hosted)
     return HTTP_DONE;
-  /* the first view is an event of its own (seed 002: viewed) */
-  if(order_effective(&hosted->order, core_now_ms()) == ORDER_ISSUED) {
-    rc = store_write(http_store(req), hosted_view_apply, hosted);
-    if(rc) {
-      http_respond_rc(req, rc);
-      return HTTP_DONE;
-    }
-  }
+  /* the page is the same issued or viewed: made now, sent once the first
+   * view, an event of its own (seed 002: viewed), is durable */
   hosted_render(hosted, 200);
+  if(order_effective(&hosted->order, core_now_ms()) != ORDER_ISSUED)
+    return HTTP_DONE;
+  rc = store_submit(http_store(req), hosted_view_apply, hosted_view_done,
+                    hosted);
+  if(!rc)
+    return HTTP_AGAIN;
+  http_respond_rc(req, rc);
   return HTTP_DONE;
 }
 
@@ -566,6 +575,19 @@ static obol_rc hosted_cancel_apply(store_tx_t *tx, void *arg)
                              ORDER_REJECTED, now);
 }
 
+static void hosted_cancel_done(void *arg, obol_rc rc)
+{
+  hosted_t *hosted = arg;
+
+  if(rc)
+    http_respond_rc(hosted->req, rc);
+  else if(order_status_parse(hosted->order.status) == ORDER_REJECTED)
+    hosted_leave(hosted, NULL, HOSTED_CANCELLED);
+  else
+    hosted_render(hosted, 409);
+  http_resume(hosted->req);
+}
+
 http_status_t api_hosted_cancel(http_request_t *req)
 {
   hosted_t *hosted = hosted_open(req, 1);
@@ -573,13 +595,11 @@ http_status_t api_hosted_cancel(http_request_t *req)
 
   if(!hosted)
     return HTTP_DONE;
-  rc = store_write(http_store(req), hosted_cancel_apply, hosted);
-  if(rc)
-    http_respond_rc(req, rc);
-  else if(order_status_parse(hosted->order.status) == ORDER_REJECTED)
-    hosted_leave(hosted, NULL, HOSTED_CANCELLED);
-  else
-    hosted_render(hosted, 409);
+  rc = store_submit(http_store(req), hosted_cancel_apply, hosted_cancel_done,
+                    hosted);
+  if(!rc)
+    return HTTP_AGAIN;
+  http_respond_rc(req, rc);
   return HTTP_DONE;
 }
 
