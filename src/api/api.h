@@ -114,6 +114,9 @@ typedef obol_rc (*api_order_answer_fn)(http_request_t *req,
 http_status_t api_order_create_from(http_request_t *req, json_t *body,
                                     json_t *extra,
                                     api_order_answer_fn answer);
+/* Reads ?cursor= ("<created_at ms>_<order id>" of the last row shown) into
+ * query; answers 400 itself and returns -1 when it is not one. */
+int api_order_cursor(http_request_t *req, store_order_query_t *query);
 /* Looks, inside the write, for an order that makes the new one needless
  * (the same request again); when it finds one it answers with it and sets
  * *found: nothing is inserted. */

@@ -179,7 +179,6 @@ http_status_t api_gate_order_list(http_request_t *req)
 {
   store_order_query_t query = {.shop_id = req->shop_id, .limit = 20};
   const char *limit = http_query(req, "limit");
-  const char *cursor = http_query(req, "cursor");
   store_order_t *rows = NULL;
   size_t count = 0, i;
   json_t *results;
@@ -197,10 +196,8 @@ http_status_t api_gate_order_list(http_request_t *req)
                        NULL);
     return HTTP_DONE;
   }
-  if(cursor) {
-    query.cursor_created_at = strtoll(cursor, &end, 10);
-    query.cursor_id = *end == '_' ? end + 1 : NULL;
-  }
+  if(api_order_cursor(req, &query))
+    return HTTP_DONE;
   query.limit++;
   rc = store_order_list(http_store(req), req->arena, &query, &rows, &count);
   if(rc) {
@@ -211,14 +208,32 @@ http_status_t api_gate_order_list(http_request_t *req)
   for(i = 0; i < count && (int)i < query.limit - 1; i++)
     json_array_append_new(results, gate_order_json(req, &rows[i], NULL));
   if((int)count >= query.limit) {
+    /* the next page keeps the filters */
     const store_order_t *last = &rows[query.limit - 2];
-    char next[512];
-    snprintf(next, sizeof(next), "%s/api/v0.6/orders/?cursor=%lld_%s",
-             order_config()->public_url, (long long)last->created_at,
-             last->id);
-    http_respond_json(req, 200, json_pack("{s:I, s:s, s:o}", "count",
-                                          (json_int_t)json_array_size(results),
-                                          "next", next, "results", results));
+    core_buf_t next;
+    char position[96];
+    core_buf_init(&next, 4096);
+    snprintf(position, sizeof(position), "%lld_%s",
+             (long long)last->created_at, last->id);
+    rc = core_buf_printf(&next, "%s/api/v0.6/orders/",
+                         order_config()->public_url);
+    if(!rc && query.status)
+      rc = core_url_append(&next, "status", query.status);
+    if(!rc && query.merchant_reference)
+      rc = core_url_append(&next, "number", query.merchant_reference);
+    if(!rc && limit)
+      rc = core_url_append(&next, "limit", limit);
+    if(!rc)
+      rc = core_url_append(&next, "cursor", position);
+    if(!rc)
+      rc = core_buf_append(&next, "", 1);
+    if(rc)
+      http_respond_rc(req, rc);
+    else
+      http_respond_json(req, 200, json_pack(
+          "{s:I, s:s, s:o}", "count", (json_int_t)json_array_size(results),
+          "next", next.data, "results", results));
+    core_buf_free(&next);
   }
   else
     http_respond_json(req, 200, json_pack("{s:I, s:n, s:o}", "count",

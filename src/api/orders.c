@@ -237,8 +237,7 @@ static int order_query_time(http_request_t *req, const char *name,
   return 0;
 }
 
-/* The cursor is "<created_at ms>_<order id>" of the last row shown. */
-static int order_query_cursor(http_request_t *req, store_order_query_t *query)
+int api_order_cursor(http_request_t *req, store_order_query_t *query)
 {
   const char *cursor = http_query(req, "cursor");
   char *end;
@@ -296,7 +295,7 @@ static int order_query(http_request_t *req, store_order_query_t *query)
   if(order_query_time(req, "created_from", &query->created_from) ||
      order_query_time(req, "created_to", &query->created_to))
     return -1;
-  return order_query_cursor(req, query);
+  return api_order_cursor(req, query);
 }
 
 /* A page of orders; forced_kind (payouts) overrides ?type=. */

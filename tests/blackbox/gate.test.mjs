@@ -150,6 +150,14 @@ test('the list: filters, and next pages', async () => {
   const next = await c.get(local(page.json.next));
   assert.equal(next.status, 200, next.text);
   assert.ok(!next.json.results.some((o) => page.json.results.some((p) => p.id === o.id)));
+  assert.ok(next.json.results.length <= 2, 'the next page lost its limit');
+  // the next page keeps the filters
+  const issued = await c.get('/api/v0.6/orders/?status=issued&limit=1');
+  assert.match(issued.json.next, /[?&]status=issued/);
+  const more = await c.get(local(issued.json.next));
+  assert.equal(more.json.results.length, 1);
+  assert.equal(more.json.results[0].status, 'issued');
+  assert.equal((await c.get('/api/v0.6/orders/?cursor=abc')).status, 400);
   assert.ok((await c.get('/api/v0.6/orders/?status=cancelled')).json.results
     .every((o) => o.status === 'cancelled'));
   assert.equal((await c.get('/api/v0.6/orders/?status=nope')).status, 400);
