@@ -200,10 +200,13 @@ static obol_rc session_read(http_request_t *req, const char *order_id,
 
   memset(view, 0, sizeof(*view));
   if(!rc)
+    session_view(view, &order, NULL, 0);
+  /* the transactions only of a session's order: others answer natively */
+  if(!rc && view->session)
     rc = store_transaction_list(http_store(req), req->arena, req->shop_id,
                                 order.id, &rows, &count);
-  if(!rc)
-    session_view(view, &order, rows, count);
+  view->rows = rows;
+  view->count = count;
   return rc;
 }
 
