@@ -282,7 +282,10 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
     payment_end(transaction, "expired", now);
     break;
   case ACQUIRER_TIMEOUT:
-    if(late) {
+    /* asked again and still no answer: failed only if the acquirer never
+     * had it (no reference); one it has (a refund it took) is unknown, not
+     * failed, and is asked about again later */
+    if(late && !transaction->text[STORE_TXN_REF_ID]) {
       payment_end(transaction, "failed", now);
       break;
     }
@@ -290,7 +293,8 @@ obol_rc payment_apply(store_tx_t *tx, core_arena_t *arena,
     payment_set_text(transaction, arena, STORE_TXN_CODE, NULL);
     payment_set_text(transaction, arena, STORE_TXN_MESSAGE,
                      "Waiting for the acquirer's answer.");
-    transaction->deadline_at = now + PAYMENT_GRACE_MS;
+    transaction->deadline_at = now + (late ? PAYMENT_REASK_MS
+                                           : PAYMENT_GRACE_MS);
     announce = 0;
     break;
   case ACQUIRER_ACTION:

@@ -7,6 +7,9 @@
 /* How long past the connector's timeout an unanswered attempt waits before
  * the sweeper asks the acquirer about it. */
 #define PAYMENT_GRACE_MS 5000
+/* How long before the sweeper asks again about a transaction the acquirer
+ * has (a reference) but did not answer about. */
+#define PAYMENT_REASK_MS 60000
 
 /* How long a merchant has to answer a dispute step. */
 #define PAYMENT_DISPUTE_RESPONSE_MS (7LL * 86400 * 1000)
