@@ -237,9 +237,9 @@ http_status_t api_session_get(http_request_t *req)
       json_object_get(view.session, "shipping_option"), "url",
       json_object_get(view.session, "url"), "profile_id",
       json_object_get(view.session, "profile_id"), "created_at",
-      payment_session_time(view.order.created_at), "updated_at",
-      payment_session_time(view.order.updated_at), "expires_at",
-      payment_session_time(view.order.expires_at));
+      payment_time_json(view.order.created_at), "updated_at",
+      payment_time_json(view.order.updated_at), "expires_at",
+      payment_time_json(view.order.expires_at));
   /* one transaction per session, once the customer paid (or tried) */
   if(payment && strcmp(payment->status, "incomplete"))
     json_object_set_new(out, "transaction_id", json_string(payment->id));

@@ -10,7 +10,7 @@ static json_t *payment_text(const store_transaction_t *transaction,
   return value ? json_string(value) : json_null();
 }
 
-static json_t *payment_time(int64_t ms)
+json_t *payment_time_json(int64_t ms)
 {
   char text[32];
   if(!ms)
@@ -79,16 +79,16 @@ json_t *payment_transaction_json(const store_transaction_t *transaction)
                       payment_text(transaction, STORE_TXN_REDIRECT_URL));
   json_object_set_new(out, "reason",
                       payment_text(transaction, STORE_TXN_REASON));
-  json_object_set_new(out, "respond_by", payment_time(transaction->respond_by));
+  json_object_set_new(out, "respond_by", payment_time_json(transaction->respond_by));
   json_object_set_new(out, "parent_uid",
                       transaction->parent_id[0]
                           ? json_string(transaction->parent_id)
                           : json_null());
   json_object_set_new(out, "test", json_boolean(transaction->test));
-  json_object_set_new(out, "created_at", payment_time(transaction->created_at));
-  json_object_set_new(out, "updated_at", payment_time(transaction->updated_at));
+  json_object_set_new(out, "created_at", payment_time_json(transaction->created_at));
+  json_object_set_new(out, "updated_at", payment_time_json(transaction->updated_at));
   json_object_set_new(out, "finished_at",
-                      payment_time(transaction->finished_at));
+                      payment_time_json(transaction->finished_at));
   return out;
 }
 

@@ -183,8 +183,8 @@ json_t *payment_session_transaction_json(const store_order_t *order,
                                          const store_transaction_t *rows,
                                          size_t count,
                                          const store_transaction_t *payment);
-/* A time as seed 004 shows it (RFC 3339), null for 0. */
-json_t *payment_session_time(int64_t ms);
+/* A time as the API shows it (RFC 3339), null for 0. */
+json_t *payment_time_json(int64_t ms);
 /* The receipt (seed 001): order id, status, amounts, the transaction. */
 json_t *payment_receipt_json(const store_order_t *order,
                              const store_transaction_t *transaction,

@@ -51,15 +51,6 @@ static const char *session_event_name(const store_transaction_t *row)
   return NULL;
 }
 
-json_t *payment_session_time(int64_t ms)
-{
-  char text[32];
-  if(!ms)
-    return json_null();
-  core_time_format(ms, text, sizeof(text));
-  return json_string(text);
-}
-
 /* events[]: what happened to the transaction, oldest first. */
 static json_t *session_events(const store_transaction_t *rows, size_t count)
 {
@@ -75,12 +66,12 @@ static json_t *session_events(const store_transaction_t *rows, size_t count)
     if(!strcmp(row->type, "payment") || !strcmp(row->type, "authorization"))
       json_array_append_new(events, json_pack(
           "{s:s, s:o, s:b, s:I, s:s}", "event", "INITIATE", "created_at",
-          payment_session_time(row->created_at), "success", 1, "amount",
+          payment_time_json(row->created_at), "success", 1, "amount",
           (json_int_t)row->amount, "request_id", row->id));
     if(payment_finished(row))
       json_array_append_new(events, json_pack(
           "{s:s, s:o, s:b, s:I, s:s}", "event", name, "created_at",
-          payment_session_time(row->finished_at), "success",
+          payment_time_json(row->finished_at), "success",
           !strcmp(row->status, "successful"), "amount",
           (json_int_t)row->amount, "request_id", row->id));
   }
@@ -129,8 +120,8 @@ json_t *payment_session_transaction_json(const store_order_t *order,
       "customer_ip",
       payment->text[STORE_TXN_CUSTOMER_IP]
           ? json_string(payment->text[STORE_TXN_CUSTOMER_IP]) : json_null(),
-      "created_at", payment_session_time(payment->created_at), "updated_at",
-      payment_session_time(order->updated_at), "events",
+      "created_at", payment_time_json(payment->created_at), "updated_at",
+      payment_time_json(order->updated_at), "events",
       session_events(rows, count),
       "url", "callback_url",
       json_object_get(json_object_get(session, "url"), "callback_url"));
