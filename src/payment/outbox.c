@@ -153,11 +153,10 @@ static obol_rc payment_callback_url(const store_order_t *order,
  * for a session's order (the order's totals as this event leaves them),
  * else Obol's. */
 static obol_rc callback_body(store_tx_t *tx, core_arena_t *arena,
-                             const store_order_t *order,
+                             const store_order_t *order, json_t *details,
                              const store_transaction_t *payment,
                              const char **payload)
 {
-  json_t *details = json_loads(order->details, 0, NULL);
   store_transaction_t *rows = NULL;
   size_t count = 0, i;
   json_t *body = NULL, *wrapped;
@@ -182,7 +181,6 @@ static obol_rc callback_body(store_tx_t *tx, core_arena_t *arena,
     *payload = core_arena_strdup(arena, text);
   free(text);
   json_decref(wrapped);
-  json_decref(details);
   return rc;
 }
 
@@ -200,7 +198,7 @@ static const char *callback_event_name(const store_transaction_t *operation)
 }
 
 static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
-                                const store_order_t *order,
+                                const store_order_t *order, json_t *details,
                                 const store_transaction_t *transaction,
                                 const store_event_t *event, int failed)
 {
@@ -233,8 +231,8 @@ static obol_rc payment_callback(store_tx_t *tx, core_arena_t *arena,
                             attempt ? NULL : transaction, event_name, event,
                             &options, failed, &url);
   if(!rc && options.posts)
-    rc = callback_body(tx, arena, order, attempt ? transaction : &parent,
-                       &payload);
+    rc = callback_body(tx, arena, order, details,
+                       attempt ? transaction : &parent, &payload);
   if(!rc)
     rc = payment_queue(tx, event, "callback",
                        core_arena_strdup(arena, url.data), options.delay_s,
@@ -311,28 +309,30 @@ obol_rc payment_outbox(store_tx_t *tx, core_arena_t *arena,
   int succeeded = !strcmp(transaction->status, "successful");
   int pending = !strcmp(transaction->status, "pending");
   int failed = payment_finished(transaction) && !succeeded;
-  obol_rc rc = OBOL_OK;
-
   int attempt = !strcmp(transaction->type, "payment") ||
                 !strcmp(transaction->type, "authorization");
-  json_t *ecwid;
+  json_t *details, *ecwid;
+  obol_rc rc = OBOL_OK;
 
   if(!succeeded && !pending && !failed)
     return OBOL_OK; /* awaiting the customer: nothing to tell yet */
-  ecwid = attempt ? order_detail(order, "ecwid") : NULL;
+  /* read once: which flow made the order decides what is queued */
+  details = json_loads(order->details, 0, NULL);
+  ecwid = attempt ? json_object_get(details, "ecwid") : NULL;
   if(ecwid)
     rc = payment_ecwid(tx, arena, event, ecwid,
                        succeeded ? "PAID"
                        : pending ? "AWAITING_PAYMENT" : "INCOMPLETE");
-  json_decref(ecwid);
   if(!rc && order->urls[STORE_URL_CALLBACK])
-    rc = payment_callback(tx, arena, order, transaction, event, failed);
+    rc = payment_callback(tx, arena, order, details, transaction, event,
+                          failed);
   /* seed 003 notifies about every transaction (refunds, captures ...);
    * a checkout made through its API gets its shape and RSA signature */
   if(!rc && order->urls[STORE_URL_NOTIFICATION])
     rc = payment_queue(tx, event,
-                       payment_ctp_order(order) ? "ctp_notification"
-                                                : "notification",
+                       json_is_object(json_object_get(details, "ctp"))
+                           ? "ctp_notification" : "notification",
                        order->urls[STORE_URL_NOTIFICATION], 0, NULL);
+  json_decref(details);
   return rc;
 }
