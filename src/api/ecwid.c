@@ -397,18 +397,9 @@ static const char *ecwid_error(http_request_t *req,
 static obol_rc ecwid_back_url(core_buf_t *url, const char *return_url,
                               const char *error)
 {
-  const char *fragment = strchr(return_url, '#');
-  size_t before = fragment ? (size_t)(fragment - return_url)
-                           : strlen(return_url);
-  obol_rc rc = core_buf_append(url, return_url, before);
-
-  if(!rc && error)
-    rc = core_url_append(url, "errorMsg", error);
-  if(!rc && fragment)
-    rc = core_buf_append_str(url, fragment);
-  if(!rc)
-    rc = core_buf_append(url, "", 1);
-  return rc;
+  const char *const pairs[][2] = {{"errorMsg", error}};
+  obol_rc rc = core_url_with(url, return_url, pairs, 1);
+  return rc ? rc : core_buf_append(url, "", 1);
 }
 
 http_status_t api_ecwid_return(http_request_t *req)

@@ -139,6 +139,19 @@ typedef enum {
   HOSTED_CANCELLED
 } hosted_outcome_t;
 
+/* Seed 004's return_url: error=..., or transaction_id=...; and
+ * merchant_reference. */
+static obol_rc hosted_return_url(core_buf_t *out, const store_order_t *order,
+                                 const store_transaction_t *transaction,
+                                 const char *error)
+{
+  const char *const pairs[][2] = {
+    {"error", error},
+    {"transaction_id", !error && transaction ? transaction->id : NULL},
+    {"merchant_reference", order->merchant_reference}};
+  return core_url_with(out, order->urls[STORE_URL_RETURN], pairs, 3);
+}
+
 /* The merchant's URL for this outcome (seed 002 redirects, then seed
  * 004's return_url with its parameters); "" when the order set none or
  * its host is no longer allowed: Obol's own page is shown then. */
@@ -149,7 +162,6 @@ static obol_rc hosted_destination(const store_order_t *order,
 {
   const char *const *urls = order->urls;
   const char *direct = NULL, *error = NULL;
-  const char *fragment;
   json_t *ecwid = order_detail(order, "ecwid");
   obol_rc rc;
 
@@ -193,20 +205,7 @@ static obol_rc hosted_destination(const store_order_t *order,
   }
   if(!urls[STORE_URL_RETURN] || !api_host_allowed(shop, urls[STORE_URL_RETURN]))
     return OBOL_OK;
-  /* parameters go before a #fragment */
-  fragment = strchr(urls[STORE_URL_RETURN], '#');
-  rc = core_buf_append(out, urls[STORE_URL_RETURN],
-                       fragment ? (size_t)(fragment - urls[STORE_URL_RETURN])
-                                : strlen(urls[STORE_URL_RETURN]));
-  if(!rc && error)
-    rc = core_url_append(out, "error", error);
-  else if(!rc && transaction)
-    rc = core_url_append(out, "transaction_id", transaction->id);
-  if(!rc && order->merchant_reference)
-    rc = core_url_append(out, "merchant_reference", order->merchant_reference);
-  if(!rc && fragment)
-    rc = core_buf_append_str(out, fragment);
-  return rc;
+  return hosted_return_url(out, order, transaction, error);
 }
 
 /* Sends the customer on: to the merchant, or to this page's final view. */

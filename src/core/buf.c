@@ -165,6 +165,22 @@ obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value)
   return rc ? rc : core_url_encode(buf, value);
 }
 
+obol_rc core_url_with(core_buf_t *buf, const char *url,
+                      const char *const pairs[][2], size_t count)
+{
+  const char *fragment = strchr(url, '#');
+  obol_rc rc = core_buf_append(buf, url, fragment ? (size_t)(fragment - url)
+                                                  : strlen(url));
+  size_t i;
+
+  for(i = 0; !rc && i < count; i++)
+    if(pairs[i][1])
+      rc = core_url_append(buf, pairs[i][0], pairs[i][1]);
+  if(!rc && fragment)
+    rc = core_buf_append_str(buf, fragment);
+  return rc;
+}
+
 static int form_hex(char c)
 {
   if(c >= '0' && c <= '9')

@@ -61,6 +61,11 @@ obol_rc core_form_pairs(const char *text, size_t len,
 obol_rc core_url_encode(core_buf_t *buf, const char *value);
 /* The same, form-encoded: a space as +. */
 obol_rc core_form_encode(core_buf_t *buf, const char *value);
+/* Appends url with the (name, value) pairs added to its query, before any
+ * #fragment (a fragment stays last); a pair whose value is NULL is left
+ * out. Not NUL-terminated. */
+obol_rc core_url_with(core_buf_t *buf, const char *url,
+                      const char *const pairs[][2], size_t count);
 /* Appends ?name=value (or &name=value when the URL in buf has a query)
  * with value percent-encoded. */
 obol_rc core_url_append(core_buf_t *buf, const char *name, const char *value);

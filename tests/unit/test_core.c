@@ -40,6 +40,36 @@ static void test_json_string_escaping(void **state)
 static int cleanups_run;
 static void count_cleanup(void *data) { (void)data; cleanups_run++; }
 
+static void test_url_encoding(void **state)
+{
+  const char *const pairs[][2] = {
+    {"errorMsg", "Votre carte a été refusée."}, {"skipped", NULL},
+    {"k", "x+y&z"}};
+  core_buf_t buf;
+  (void)state;
+
+  core_buf_init(&buf, 1024);
+  /* before the fragment, joined with & to a query already there */
+  assert_int_equal(core_url_with(&buf, "https://s.example/r?id=1#top", pairs,
+                                 3), OBOL_OK);
+  core_buf_append(&buf, "", 1);
+  assert_string_equal(buf.data,
+                      "https://s.example/r?id=1&errorMsg=Votre%20carte%20a%20"
+                      "%C3%A9t%C3%A9%20refus%C3%A9e.&k=x%2By%26z#top");
+  core_buf_reset(&buf);
+  assert_int_equal(core_url_with(&buf, "http://s.example/r", pairs, 1),
+                   OBOL_OK);
+  core_buf_append(&buf, "", 1);
+  assert_string_equal(buf.data, "http://s.example/r?errorMsg=Votre%20carte%20"
+                                "a%20%C3%A9t%C3%A9%20refus%C3%A9e.");
+  core_buf_reset(&buf);
+  /* a form writes a space as + */
+  assert_int_equal(core_form_encode(&buf, "a b+c"), OBOL_OK);
+  core_buf_append(&buf, "", 1);
+  assert_string_equal(buf.data, "a+b%2Bc");
+  core_buf_free(&buf);
+}
+
 static void test_arena_allocates_and_cleans_up(void **state)
 {
   core_arena_t *arena = core_arena_create(64);
@@ -141,6 +171,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_buffer_refuses_to_pass_max),
     cmocka_unit_test(test_json_string_escaping),
+    cmocka_unit_test(test_url_encoding),
     cmocka_unit_test(test_arena_allocates_and_cleans_up),
     cmocka_unit_test(test_currency_table),
     cmocka_unit_test(test_ids),
