@@ -44,6 +44,7 @@ test('the seed\'s minimal order: 201 with id, full_page_checkout, api_do_url', a
   assert.equal(r.status, 201, r.text);
   assert.match(r.json.id, /^ord_/);
   assert.ok(r.json.full_page_checkout.includes('/pay/'));
+  assert.equal(r.json.iframe_checkout, r.json.full_page_checkout, 'iframe_checkout is the hosted page');
   assert.match(r.json.api_do_url, new RegExp(`/api/v0.6/orders/${r.json.id}/do/$`));
   assert.equal(r.json.status, 'issued');
   assert.equal(r.json.total, '0.30');
