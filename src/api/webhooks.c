@@ -155,6 +155,8 @@ typedef struct {
   store_endpoint_t endpoint;  /* new values (create) */
   const char *secret;         /* create and rotate */
   int64_t grace_ms;           /* rotate */
+  const char *dialect;        /* patches: the names the body is in; a
+                                 provider's API acts on its endpoints only */
 } webhook_job_t;
 
 static obol_rc webhook_apply(store_tx_t *tx, void *arg)
@@ -193,10 +195,16 @@ static obol_rc webhook_apply(store_tx_t *tx, void *arg)
     current.secret = job->secret;
   }
   else {
+    const char *stored = current.dialect;
+    if(job->dialect && !(stored && !strcmp(stored, job->dialect)))
+      return OBOL_ERR_NOT_FOUND;
+    /* read in the names it was checked in, whatever the endpoint sends */
+    current.dialect = job->dialect;
     fields = json_object(); /* validated before: cannot fail now */
     if(job->body)
       webhook_input(req, job->body, 0, &current, fields);
     json_decref(fields);
+    current.dialect = stored;
   }
   current.updated_at = now;
   rc = store_tx_endpoint_update(tx, &current);
@@ -335,7 +343,7 @@ http_status_t api_webhook_patch_as(http_request_t *req, const char *dialect)
     return HTTP_DONE;
   }
   memset(&scratch, 0, sizeof(scratch));
-  scratch.dialect = dialect;
+  scratch.dialect = job->dialect = dialect;
   if(req->json)
     webhook_input(req, req->json, 0, &scratch, fields);
   if(json_object_size(fields)) {

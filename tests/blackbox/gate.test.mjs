@@ -197,6 +197,18 @@ test('webhooks in the provider\'s names: {event_type, ...order} with its HMAC; P
     const put = await c.req('PUT', `/api/v0.6/webhooks/${w.json.id}/`, { body: { events: ['order.invoice_refunded'] } });
     assert.equal(put.status, 200, put.text);
     assert.deepEqual(put.json.events, ['order.invoice_refunded']);
+    // the native API speaks Obol's names to the same endpoint
+    const native = await c.req('PATCH', `/v1/webhook-endpoints/${w.json.id}`,
+      { body: { events: ['order.cancelled'] } });
+    assert.equal(native.status, 200, native.text);
+    assert.deepEqual(native.json.events, ['order.canceled'], 'shown in the endpoint\'s own names');
+    // the provider's API acts on its own endpoints only
+    const own = await c.post('/v1/webhook-endpoints', { url, events: ['order.payment_success'] });
+    assert.equal(own.status, 201, own.text);
+    const foreign = await c.req('PUT', `/api/v0.6/webhooks/${own.json.id}/`,
+      { body: { events: ['order.invoice_refunded'] } });
+    assert.equal(foreign.status, 404, foreign.text);
+    assert.deepEqual((await c.get(`/v1/webhook-endpoints/${own.json.id}`)).json.events, ['order.payment_success']);
     assert.equal((await c.req('DELETE', `/api/v0.6/webhooks/${w.json.id}/`)).status, 200);
     assert.equal((await c.get(`/api/v0.6/webhooks/${w.json.id}/`)).status, 404);
   } finally { await new Promise((r) => server.close(r)); }
